@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * tcptrail: per-connection TCP timelines over generic netlink.
+ *
+ * This header is the only description of the wire format; the module and
+ * the CLI both include it.  Attributes are only ever appended, never
+ * renumbered, so an older CLI keeps working against a newer module.
+ *
+ * Times: every absolute time is CLOCK_MONOTONIC in nanoseconds (the clock
+ * of ktime_get_ns()); event times are relative to the connection's start.
+ * Addresses: 4 bytes for AF_INET, 16 for AF_INET6, network byte order.
+ * Ports: host byte order.
+ */
+#ifndef _UAPI_LINUX_TCPTRAIL_H
+#define _UAPI_LINUX_TCPTRAIL_H
+
+#define TCPTRAIL_GENL_NAME	"tcptrail"
+#define TCPTRAIL_GENL_VERSION	1
+
+enum tcptrail_cmd {
+	TCPTRAIL_CMD_UNSPEC,
+	/* doit: one connection by TCPTRAIL_A_CONN_ID; dumpit: every
+	 * connection of the caller's network namespace
+	 */
+	TCPTRAIL_CMD_GET_CONN,
+	/* doit: module-wide counters (TCPTRAIL_A_STATS_*) */
+	TCPTRAIL_CMD_GET_STATS,
+
+	__TCPTRAIL_CMD_MAX,
+	TCPTRAIL_CMD_MAX = __TCPTRAIL_CMD_MAX - 1
+};
+
+/* Who opened the connection, as seen from this host. */
+enum tcptrail_role {
+	TCPTRAIL_ROLE_UNKNOWN,
+	TCPTRAIL_ROLE_CLIENT,	/* active open: connect() */
+	TCPTRAIL_ROLE_SERVER,	/* passive open: accepted from a listener */
+};
+
+/* How the connection ended (or has gone so far). */
+enum tcptrail_outcome {
+	TCPTRAIL_OUTCOME_PENDING,	/* handshake still in progress */
+	TCPTRAIL_OUTCOME_ESTABLISHED,	/* handshake completed */
+	TCPTRAIL_OUTCOME_REFUSED,	/* RST answered our SYN */
+	TCPTRAIL_OUTCOME_TIMEOUT,	/* SYN retries exhausted */
+	TCPTRAIL_OUTCOME_RESET,		/* RST after the handshake */
+	TCPTRAIL_OUTCOME_ABORTED,	/* closed locally during the handshake */
+};
+
+enum tcptrail_event_type {
+	TCPTRAIL_EV_STATE,		/* OLD_STATE -> NEW_STATE */
+	TCPTRAIL_EV_RETRANSMIT,		/* KIND, SEQ, RTO_US, BACKOFF */
+	TCPTRAIL_EV_RST_SENT,
+	TCPTRAIL_EV_RST_RECV,
+	TCPTRAIL_EV_SYNACK,		/* first SYN-ACK sent (server, derived) */
+	TCPTRAIL_EV_TW_EXIT,		/* the timewait sock went away */
+	TCPTRAIL_EV_DESTROY,		/* the full socket was destroyed */
+};
+
+enum tcptrail_rtx_kind {
+	TCPTRAIL_RTX_SYN,
+	TCPTRAIL_RTX_SYNACK,
+	TCPTRAIL_RTX_DATA,
+	TCPTRAIL_RTX_FIN,
+};
+
+/* TCPTRAIL_A_CONN_FLAGS bits */
+#define TCPTRAIL_F_FINISHED	(1U << 0)	/* socket destroyed, TIME_WAIT over */
+#define TCPTRAIL_F_TIME_WAIT	(1U << 1)	/* a timewait sock followed it */
+#define TCPTRAIL_F_SYNCOOKIE	(1U << 2)	/* accepted through a syncookie */
+#define TCPTRAIL_F_FASTOPEN	(1U << 3)	/* TCP Fast Open child */
+
+enum tcptrail_attr_conn {
+	TCPTRAIL_A_CONN_UNSPEC,
+	TCPTRAIL_A_CONN_PAD,
+	TCPTRAIL_A_CONN_ID,		/* u64: socket cookie, as ss -e "sk:" */
+	TCPTRAIL_A_CONN_NETNS,		/* u32: netns inode, as /proc/PID/ns/net */
+	TCPTRAIL_A_CONN_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	TCPTRAIL_A_CONN_ROLE,		/* u8: enum tcptrail_role */
+	TCPTRAIL_A_CONN_STATE,		/* u8: TCP_* state (TCP_TIME_WAIT ...) */
+	TCPTRAIL_A_CONN_LADDR,		/* binary: 4 or 16 bytes */
+	TCPTRAIL_A_CONN_LPORT,		/* u16 */
+	TCPTRAIL_A_CONN_RADDR,		/* binary: 4 or 16 bytes */
+	TCPTRAIL_A_CONN_RPORT,		/* u16 */
+	TCPTRAIL_A_CONN_START_NS,	/* u64: monotonic time of the first event */
+	TCPTRAIL_A_CONN_HANDSHAKE_NS,	/* u64: absent until established */
+	TCPTRAIL_A_CONN_SYN_RETRANS,	/* u32 */
+	TCPTRAIL_A_CONN_SYNACK_RETRANS,	/* u32 */
+	TCPTRAIL_A_CONN_DATA_RETRANS,	/* u32: segments */
+	TCPTRAIL_A_CONN_RST_SENT,	/* u32 */
+	TCPTRAIL_A_CONN_RST_RECV,	/* u32 */
+	TCPTRAIL_A_CONN_OUTCOME,	/* u8: enum tcptrail_outcome */
+	TCPTRAIL_A_CONN_ERRNO,		/* u32: sk_err at the end, if any */
+	TCPTRAIL_A_CONN_FLAGS,		/* u32: TCPTRAIL_F_* */
+	TCPTRAIL_A_CONN_PID,		/* u32: tgid of the connecting process */
+	TCPTRAIL_A_CONN_COMM,		/* string */
+	TCPTRAIL_A_CONN_END_NS,		/* u64: monotonic time it finished */
+	TCPTRAIL_A_CONN_TW_START_NS,	/* u64: TIME_WAIT entry */
+	TCPTRAIL_A_CONN_TW_END_NS,	/* u64: TIME_WAIT exit */
+	TCPTRAIL_A_CONN_EVENTS_LOST,	/* u32: events past the per-conn cap */
+	TCPTRAIL_A_CONN_EVENTS,		/* nest of TCPTRAIL_A_EVENT nests */
+
+	__TCPTRAIL_A_CONN_MAX,
+	TCPTRAIL_A_CONN_MAX = __TCPTRAIL_A_CONN_MAX - 1
+};
+
+/* Each element of TCPTRAIL_A_CONN_EVENTS has this type and is a nest. */
+#define TCPTRAIL_A_EVENT	1
+
+enum tcptrail_attr_event {
+	TCPTRAIL_A_EV_UNSPEC,
+	TCPTRAIL_A_EV_PAD,
+	TCPTRAIL_A_EV_T_NS,		/* u64: since TCPTRAIL_A_CONN_START_NS */
+	TCPTRAIL_A_EV_TYPE,		/* u8: enum tcptrail_event_type */
+	TCPTRAIL_A_EV_OLD_STATE,	/* u8 */
+	TCPTRAIL_A_EV_NEW_STATE,	/* u8 */
+	TCPTRAIL_A_EV_KIND,		/* u8: enum tcptrail_rtx_kind */
+	TCPTRAIL_A_EV_SEQ,		/* u32 */
+	TCPTRAIL_A_EV_RTO_US,		/* u32: the timeout that expired */
+	TCPTRAIL_A_EV_BACKOFF,		/* u8 */
+	TCPTRAIL_A_EV_SEGS,		/* u16 */
+
+	__TCPTRAIL_A_EV_MAX,
+	TCPTRAIL_A_EV_MAX = __TCPTRAIL_A_EV_MAX - 1
+};
+
+enum tcptrail_attr_stats {
+	TCPTRAIL_A_STATS_UNSPEC,
+	TCPTRAIL_A_STATS_PAD,
+	TCPTRAIL_A_STATS_TRACKED,	/* u64: entries in the table now */
+	TCPTRAIL_A_STATS_CREATED,	/* u64: entries ever created */
+	TCPTRAIL_A_STATS_FINISHED,	/* u64: connections that finished */
+	TCPTRAIL_A_STATS_EVICTED,	/* u64: finished entries pushed out */
+	TCPTRAIL_A_STATS_REFUSED,	/* u64: not tracked: table full / no mem */
+	TCPTRAIL_A_STATS_EVENTS_LOST,	/* u64: events past per-conn caps */
+	TCPTRAIL_A_STATS_MAX_CONNS,	/* u32: table cap */
+	TCPTRAIL_A_STATS_MAX_EVENTS,	/* u32: events kept per connection */
+
+	__TCPTRAIL_A_STATS_MAX,
+	TCPTRAIL_A_STATS_MAX = __TCPTRAIL_A_STATS_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_TCPTRAIL_H */
