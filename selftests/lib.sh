@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared helpers for the tcptrail selftests.  Each test sources this file,
+# then registers its own teardown with `defer`; everything registered runs
+# in reverse order on exit, whatever the exit path, so a failing test
+# never leaves a namespace, a qdisc or the module behind for the next one.
+
+set -eo pipefail
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP_DIR=$(cd "$SELFTEST_DIR/.." && pwd)
+TCPTRAIL_KO=${TCPTRAIL_KO:-$TOP_DIR/tcptrail.ko}
+TCPTRAIL_CLI=${TCPTRAIL_CLI:-$TOP_DIR/userspace/tcptrail}
+export TCP_PEER=$SELFTEST_DIR/tcp_peer.py
+
+TEST_NAME=$(basename "$0" .sh)
+# Namespace and file names carry the pid so two runs never collide.
+TT_ID="tt$$"
+TT_TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
+
+_deferred=()
+_failed=0
+
+defer() {
+	_deferred+=("$*")
+}
+
+_run_deferred() {
+	local rc=$? i
+	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
+		eval "${_deferred[i]}" >/dev/null 2>&1 || true
+	done
+	rm -rf "$TT_TMP"
+	exit "$rc"
+}
+trap _run_deferred EXIT
+
+log() {
+	echo "$TEST_NAME: $*"
+}
+
+# Record a failure but keep going, so one run reports every broken check.
+fail() {
+	echo "FAIL: $*"
+	_failed=1
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit $ksft_skip
+}
+
+# Fatal: later steps make no sense once this one failed.
+die() {
+	echo "FAIL: $*"
+	exit $ksft_fail
+}
+
+finish() {
+	check_kernel_log
+	if ((_failed)); then
+		log "FAILED"
+		exit $ksft_fail
+	fi
+	log "PASSED"
+	exit $ksft_pass
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "'$c' not installed"
+	done
+}
+
+require_files() {
+	[ -f "$TCPTRAIL_KO" ] || skip "$TCPTRAIL_KO not built (run make)"
+	[ -x "$TCPTRAIL_CLI" ] || skip "$TCPTRAIL_CLI not built (run make)"
+}
+
+# busywait TIMEOUT_MS CMD...: poll CMD until it succeeds (0) or time runs
+# out (1).  The poll interval is only a bound on latency, not a
+# synchronisation point.
+busywait() {
+	local timeout_ms=$1
+	shift
+	local deadline=$(($(date +%s%3N) + timeout_ms))
+	while true; do
+		if "$@"; then
+			return 0
+		fi
+		if (($(date +%s%3N) > deadline)); then
+			return 1
+		fi
+		sleep 0.01
+	done
+}
+
+# ---- kernel log -------------------------------------------------------
+
+# Marks the kernel log so check_kernel_log only looks at what this test
+# caused.
+KMSG_MARK="tcptrail-selftest: start $TEST_NAME $TT_ID"
+mark_kernel_log() {
+	echo "$KMSG_MARK" >/dev/kmsg 2>/dev/null || true
+}
+
+KERNEL_REPORT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak|possible circular locking|lockdep|INFO: task .* blocked|rcu_sched self-detected|refcount_t:|list_add corruption|list_del corruption|Call Trace'
+
+# Fails the test when the kernel complained after our mark.
+check_kernel_log() {
+	local out
+	command -v dmesg >/dev/null 2>&1 || return 0
+	out=$(dmesg | sed -n "/$KMSG_MARK/,\$p" | grep -E "$KERNEL_REPORT_RE" | grep -v 'tcptrail-selftest:' || true)
+	if [ -n "$out" ]; then
+		fail "kernel reported problems during $TEST_NAME:"
+		echo "$out" | head -40
+	fi
+}
+
+# ---- module -----------------------------------------------------------
+
+mod_loaded() {
+	[ -d /sys/module/tcptrail ]
+}
+
+mod_load() {
+	if mod_loaded; then
+		log "tcptrail was already loaded; unloading the stale copy first"
+		rmmod tcptrail || die "cannot remove a stale tcptrail"
+	fi
+	insmod "$TCPTRAIL_KO" || die "insmod $TCPTRAIL_KO failed"
+	mod_loaded || die "insmod succeeded but /sys/module/tcptrail is absent"
+}
+
+mod_unload() {
+	mod_loaded || return 0
+	rmmod tcptrail
+}
+
+# Load the module for the whole test; unload it whatever happens.
+mod_load_for_test() {
+	mod_load
+	defer mod_unload
+}
+
+# ---- CLI and JSON -----------------------------------------------------
+
+ttjson() {
+	python3 "$SELFTEST_DIR/ttjson.py" "$@"
+}
+
+# tt_list_json NS: the connections the module knows in NS ("" = this ns).
+tt_list_json() {
+	local ns=$1
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$TCPTRAIL_CLI" list --json
+	else
+		"$TCPTRAIL_CLI" list --json
+	fi
+}
+
+# ---- namespaces -------------------------------------------------------
+
+# Both ends of every network test: two namespaces joined by a veth pair.
+NS_C="${TT_ID}-cli"
+NS_S="${TT_ID}-srv"
+VETH_C="vc${TT_ID}"
+VETH_S="vs${TT_ID}"
+ADDR4_C=10.199.1.1
+ADDR4_S=10.199.1.2
+ADDR6_C=fd00:199::1
+ADDR6_S=fd00:199::2
+
+setup_ns_pair() {
+	ip netns add "$NS_C" || die "ip netns add"
+	defer ip netns del "$NS_C"
+	ip netns add "$NS_S" || die "ip netns add"
+	defer ip netns del "$NS_S"
+	ip -n "$NS_C" link set lo up
+	ip -n "$NS_S" link set lo up
+	ip link add "$VETH_C" netns "$NS_C" type veth peer name "$VETH_S" netns "$NS_S" ||
+		die "cannot create veth pair (CONFIG_VETH?)"
+	ip -n "$NS_C" addr add "$ADDR4_C/24" dev "$VETH_C"
+	ip -n "$NS_S" addr add "$ADDR4_S/24" dev "$VETH_S"
+	ip -n "$NS_C" addr add "$ADDR6_C/64" dev "$VETH_C" nodad
+	ip -n "$NS_S" addr add "$ADDR6_S/64" dev "$VETH_S" nodad
+	ip -n "$NS_C" link set "$VETH_C" up
+	ip -n "$NS_S" link set "$VETH_S" up
+}
+
+# set_delay MS: netem delay on both directions, so RTT ~ 2*MS.
+set_delay() {
+	local ms=$1
+	ip netns exec "$NS_C" tc qdisc add dev "$VETH_C" root netem delay "${ms}ms" ||
+		skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
+	ip netns exec "$NS_S" tc qdisc add dev "$VETH_S" root netem delay "${ms}ms" ||
+		skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
+}
+
+# Resolves the neighbours both ways: otherwise the first connect of the
+# run would pay an ARP / ND exchange, itself delayed by netem.
+warm_neigh() {
+	local fam=$1
+	if [ "$fam" = 6 ]; then
+		ip netns exec "$NS_C" ping -6 -c 1 -W 5 "$ADDR6_S" >/dev/null ||
+			die "no IPv6 connectivity between the namespaces"
+		ip netns exec "$NS_S" ping -6 -c 1 -W 5 "$ADDR6_C" >/dev/null ||
+			die "no IPv6 connectivity between the namespaces"
+	else
+		ip netns exec "$NS_C" ping -c 1 -W 5 "$ADDR4_S" >/dev/null ||
+			die "no IPv4 connectivity between the namespaces"
+		ip netns exec "$NS_S" ping -c 1 -W 5 "$ADDR4_C" >/dev/null ||
+			die "no IPv4 connectivity between the namespaces"
+	fi
+}
+
+# measure_rtt FAM: sets RTT_MIN_NS, RTT_AVG_NS, RTT_MAX_NS from ping in
+# this very run, since emulated timers make netem late by a varying amount.
+measure_rtt() {
+	local fam=$1 dst out
+	if [ "$fam" = 6 ]; then dst=$ADDR6_S; else dst=$ADDR4_S; fi
+	out=$(ip netns exec "$NS_C" ping "-$fam" -c 5 -i 0.2 -q "$dst" | grep -E 'rtt|round-trip') ||
+		die "ping for the RTT measurement failed"
+	# rtt min/avg/max/mdev = 115.123/117.456/120.789/1.234 ms
+	read -r RTT_MIN_NS RTT_AVG_NS RTT_MAX_NS < <(echo "$out" |
+		sed -E 's#.*= ([0-9.]+)/([0-9.]+)/([0-9.]+)/.*#\1 \2 \3#' |
+		awk '{ printf "%d %d %d\n", $1 * 1e6, $2 * 1e6, $3 * 1e6 }')
+	[ -n "$RTT_MAX_NS" ] || die "cannot parse ping output: $out"
+	log "measured RTT (ping) min/avg/max = $(ns2ms "$RTT_MIN_NS")/$(ns2ms "$RTT_AVG_NS")/$(ns2ms "$RTT_MAX_NS") ms"
+}
+
+ns2ms() {
+	awk -v n="$1" 'BEGIN { printf "%.3f", n / 1e6 }'
+}
+
+# within NAME VALUE_NS EXPECTED_NS TOL_NS: one check, logged with numbers.
+within() {
+	local name=$1 v=$2 e=$3 t=$4 d
+	if [ -z "$v" ] || [ "$v" = null ] || [ "$v" = None ]; then
+		fail "$name: no value (expected $(ns2ms "$e") ms)"
+		return 0
+	fi
+	d=$((v - e))
+	d=${d#-}
+	if ((d <= t)); then
+		pass "$name = $(ns2ms "$v") ms, expected $(ns2ms "$e") ± $(ns2ms "$t") ms"
+	else
+		fail "$name = $(ns2ms "$v") ms, expected $(ns2ms "$e") ± $(ns2ms "$t") ms (off by $(ns2ms "$d") ms)"
+	fi
+}
+
+# expect_eq NAME ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1 = $2"
+	else
+		fail "$1 = '$2', expected '$3'"
+	fi
+}
+
+# ---- packet capture ---------------------------------------------------
+
+# capture_start NS DEV FILE: tcpdump on DEV until capture_stop; returns
+# once tcpdump is actually listening.
+capture_start() {
+	local ns=$1 dev=$2 file=$3
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" tcp >"$file.log" 2>&1 &
+	local pid=$!
+	defer "kill $pid"
+	CAPTURE_PIDS+=("$pid")
+	busywait 10000 grep -q "listening on" "$file.log" ||
+		die "tcpdump did not start: $(cat "$file.log")"
+}
+
+capture_stop() {
+	local p
+	for p in "${CAPTURE_PIDS[@]}"; do
+		kill -INT "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	CAPTURE_PIDS=()
+}
+CAPTURE_PIDS=()
+
+# capture_handshake FILE LPORT: prints "kind epoch_ns" for the handshake
+# segments of the connection using local port LPORT, one per line (kind =
+# syn | synack | ack).
+capture_handshake() {
+	tcpdump -r "$1" -n -tt 2>/dev/null | ttjson pcap-handshake --port "$2"
+}

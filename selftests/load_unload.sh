@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module lifetime: load, trace some loopback traffic, unload; unload while
+# connections are being opened and closed; repeated load/unload cycles.
+# The module must be gone afterwards, the kernel log clean, and (where the
+# kernel has kmemleak) nothing leaked.
+#
+#   +--------------------------------------------+
+#   | ns $NS_C                                   |
+#   |   lo 127.0.0.1                             |
+#   |   loop: connect/close --> server (listen)  |
+#   +--------------------------------------------+
+
+source "$(dirname "$0")/lib.sh"
+
+CYCLES=5
+LOAD_TRAFFIC_S=3
+
+require_root
+require_cmd ip python3 insmod rmmod
+require_files
+mark_kernel_log
+
+ip netns add "$NS_C" || die "ip netns add"
+defer ip netns del "$NS_C"
+ip -n "$NS_C" link set lo up
+defer mod_unload
+
+ip netns exec "$NS_C" python3 "$TCP_PEER" server 127.0.0.1 0 --count 0 --ready "$TT_TMP/srv.ready" &
+defer "kill $!"
+busywait 10000 test -f "$TT_TMP/srv.ready" || die "server did not start"
+port=$(cat "$TT_TMP/srv.ready")
+
+one_connection() {
+	rm -f "$TT_TMP/cli.info"
+	ip netns exec "$NS_C" python3 "$TCP_PEER" client 127.0.0.1 "$port" --info "$TT_TMP/cli.info"
+}
+
+entry_count() {
+	ip netns exec "$NS_C" "$TCPTRAIL_CLI" list --json |
+		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+
+# 1. load, traffic, unload.
+mod_load
+one_connection || fail "loopback connection failed with the module loaded"
+n=$(entry_count) || n=
+if [ -n "$n" ] && [ "$n" -ge 2 ]; then
+	pass "module tracked the loopback connection ($n entries)"
+else
+	fail "module did not report the loopback connection (entries: '$n')"
+fi
+if rmmod tcptrail; then pass "rmmod"; else fail "rmmod failed"; fi
+if mod_loaded; then fail "tcptrail still in /sys/module after rmmod"; else pass "module gone"; fi
+if grep -q '^tcptrail ' /proc/modules; then fail "tcptrail still in /proc/modules"; fi
+one_connection || fail "loopback connection failed after unload"
+
+# 2. unload under traffic: connections keep coming while the probes go away.
+mod_load
+ip netns exec "$NS_C" python3 "$TCP_PEER" loop 127.0.0.1 "$port" --seconds "$LOAD_TRAFFIC_S" >"$TT_TMP/loop.out" &
+lpid=$!
+defer "kill $lpid"
+# Unload only once the module has seen traffic from the loop.
+busywait 5000 bash -c "[ \"\$(ip netns exec $NS_C $TCPTRAIL_CLI list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -gt 4 ]" ||
+	fail "module saw no traffic from the connection loop"
+if rmmod tcptrail; then pass "rmmod under traffic"; else fail "rmmod under traffic failed"; fi
+mod_loaded && fail "tcptrail still loaded after rmmod under traffic"
+# Loading again while the loop still runs: probes attach mid-connection.
+mod_load
+if wait "$lpid"; then
+	read -r ok errs <"$TT_TMP/loop.out"
+	log "connection loop: $ok connections, $errs errors"
+	[ "${ok:-0}" -gt 0 ] && [ "${errs:-1}" -eq 0 ] && pass "connection loop unaffected" ||
+		fail "connection loop: $ok ok, $errs errors"
+else
+	fail "connection loop crashed"
+fi
+if rmmod tcptrail; then pass "rmmod after mid-connection load"; else fail "rmmod failed"; fi
+
+# 3. cycles, with a connection each time.
+for ((i = 1; i <= CYCLES; i++)); do
+	mod_load
+	one_connection || fail "cycle $i: connection failed"
+	rmmod tcptrail || fail "cycle $i: rmmod failed"
+	mod_loaded && fail "cycle $i: module still loaded"
+done
+pass "$CYCLES load/unload cycles"
+
+# 4. leaks.
+if [ ! -d /sys/kernel/debug/tracing ] && ! mountpoint -q /sys/kernel/debug; then
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null || true
+fi
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	leaks=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak || true)
+	if [ "$leaks" -eq 0 ]; then
+		pass "kmemleak: nothing unreferenced"
+	else
+		fail "kmemleak: $leaks unreferenced objects"
+		head -60 /sys/kernel/debug/kmemleak
+	fi
+else
+	log "kmemleak is not available in this kernel ($(uname -r)): leak check not done"
+fi
+finish

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Both ends of the selftests' TCP connections, with explicit hand-offs
+through files so the shell side can wait on events instead of sleeping.
+
+  tcp_peer.py server ADDR PORT --ready FILE [--count N]
+      Listens; writes FILE once listening.  Each accepted connection is
+      held until the peer closes it, then closed (the peer is the active
+      closer, so it is the one that enters TIME_WAIT).  N=0: forever.
+  tcp_peer.py client ADDR PORT --info FILE [--hold FILE] [--data]
+      Connects; writes its local port to FILE; with --hold, keeps
+      the connection open until that file exists; then closes.
+  tcp_peer.py loop ADDR PORT --seconds S
+      Opens and closes connections back to back for S seconds; prints how
+      many succeeded.  Errors (e.g. refused while a listener restarts) are
+      counted, not fatal.
+"""
+
+import argparse
+import os
+import socket
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def write_atomic(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def wait_file(path, timeout):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            sys.exit(f"timed out waiting for {path}")
+        time.sleep(0.01)
+
+
+def server(a):
+    s = socket.socket(family(a.addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a.addr, a.port))
+    s.listen(128)
+    write_atomic(a.ready, str(s.getsockname()[1]))
+    n = 0
+    while a.count == 0 or n < a.count:
+        c, _ = s.accept()
+        n += 1
+        c.settimeout(60)
+        try:
+            while c.recv(4096):
+                pass
+        except OSError:
+            pass
+        c.close()
+    s.close()
+
+
+def client(a):
+    c = socket.socket(family(a.addr), socket.SOCK_STREAM)
+    c.settimeout(30)
+    c.connect((a.addr, a.port))
+    if a.data:
+        c.sendall(b"tcptrail selftest\n")
+    write_atomic(a.info, f"{c.getsockname()[1]}\n")
+    if a.hold:
+        wait_file(a.hold, 120)
+    c.close()
+
+
+def loop(a):
+    ok = err = 0
+    deadline = time.monotonic() + a.seconds
+    while time.monotonic() < deadline:
+        try:
+            c = socket.create_connection((a.addr, a.port), timeout=5)
+            c.close()
+            ok += 1
+        except OSError:
+            err += 1
+    print(f"{ok} {err}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("server")
+    s.add_argument("addr")
+    s.add_argument("port", type=int)
+    s.add_argument("--ready", required=True)
+    s.add_argument("--count", type=int, default=1)
+    c = sub.add_parser("client")
+    c.add_argument("addr")
+    c.add_argument("port", type=int)
+    c.add_argument("--info", required=True)
+    c.add_argument("--hold")
+    c.add_argument("--data", action="store_true")
+    lp = sub.add_parser("loop")
+    lp.add_argument("addr")
+    lp.add_argument("port", type=int)
+    lp.add_argument("--seconds", type=float, required=True)
+    a = p.parse_args()
+    {"server": server, "client": client, "loop": loop}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    main()
