@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Differences between the kernels tcptrail builds on (5.15 ... mainline),
+ * one wrapper each, so that the rest of the module never tests a version.
+ */
+#ifndef _TCPTRAIL_COMPAT_H
+#define _TCPTRAIL_COMPAT_H
+
+#include <linux/version.h>
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
+
+/*
+ * tcp_retransmit_skb gained "int err" in 6.17 (ad892e912b84) and fires on
+ * failed retransmits too from then on; earlier it fired on success only.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#define TT_RTX_PROTO	void *data, const struct sock *sk, \
+			const struct sk_buff *skb, int err
+#define TT_RTX_FAILED	(err != 0)
+#else
+#define TT_RTX_PROTO	void *data, const struct sock *sk, \
+			const struct sk_buff *skb
+#define TT_RTX_FAILED	false
+#endif
+
+/*
+ * tcp_send_reset gained the RST reason in 6.10 (<net/rstreason.h>) and is
+ * then called for every RST, with sk possibly NULL, a request or timewait
+ * sock; before, only full sockets reached it.
+ */
+#if __has_include(<net/rstreason.h>)
+#include <net/rstreason.h>
+#define TT_SRST_PROTO	void *data, const struct sock *sk, \
+			const struct sk_buff *skb, \
+			const enum sk_rst_reason reason
+#define TT_SRST_REASON	((int)reason)
+#else
+#define TT_SRST_PROTO	void *data, const struct sock *sk, \
+			const struct sk_buff *skb
+#define TT_SRST_REASON	0
+#endif
+
+/*
+ * Established hash of a namespace: per-netns hash tables (6.1) put a
+ * pointer in tcp_death_row; before that every namespace shared tcp_hashinfo.
+ */
+static inline struct inet_hashinfo *tt_ehash(const struct net *net)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	return net->ipv4.tcp_death_row.hashinfo;
+#else
+	return &tcp_hashinfo;
+#endif
+}
+
+#endif /* _TCPTRAIL_COMPAT_H */

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The connection table and each connection's bounded event log.
+ *
+ * Locking:
+ *  - tt_by_sk is an rhashtable: lookups are lockless under RCU, which is
+ *    what every probe does first, for every TCP event on the machine.
+ *  - tt_lock (raw: it is taken from tracepoint probes, which run with
+ *    preemption disabled) guards the lists tt_all, tt_tw_list and
+ *    tt_done_list, the table count, c->linked, c->dead and c->tw.  It is
+ *    taken once or twice per connection, never per event.
+ *  - c->lock guards the timeline itself.  Order: tt_lock, then c->lock.
+ *  - Entries are freed after an RCU grace period, so a probe or a dump that
+ *    found one under rcu_read_lock() may keep using it.
+ */
+#include <linux/kernel.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/atomic.h>
+#include <net/sock.h>
+#include <net/net_namespace.h>
+#include <net/inet_timewait_sock.h>
+
+#include "conn.h"
+#include "reap.h"
+
+static const struct rhashtable_params tt_by_sk_params = {
+	.key_len		= sizeof(const struct sock *),
+	.key_offset		= offsetof(struct tt_conn, sk),
+	.head_offset		= offsetof(struct tt_conn, node),
+	.automatic_shrinking	= true,
+};
+
+static struct rhashtable tt_by_sk;
+static struct kmem_cache *tt_cache;
+
+DEFINE_RAW_SPINLOCK(tt_lock);
+LIST_HEAD(tt_tw_list);
+static LIST_HEAD(tt_done_list);
+static LIST_HEAD(tt_all);
+static unsigned int tt_count;
+static u64 tt_serial;
+/* Bumped when an entry is dropped: what makes a dump inconsistent. */
+static unsigned long tt_gen;
+static u64 tt_nr_created, tt_nr_finished, tt_nr_evicted;
+static atomic64_t tt_nr_refused = ATOMIC64_INIT(0);
+static atomic64_t tt_nr_events_lost = ATOMIC64_INIT(0);
+
+struct tt_conn *tt_conn_lookup(const struct sock *sk)
+{
+	return rhashtable_lookup_fast(&tt_by_sk, &sk, tt_by_sk_params);
+}
+
+static void tt_conn_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(tt_cache, container_of(head, struct tt_conn, rcu));
+}
+
+/* Drop a finished entry from every list.  Caller holds tt_lock. */
+static void tt_conn_drop_locked(struct tt_conn *c)
+{
+	list_del_rcu(&c->all);
+	list_del(&c->wait_link);
+	c->dead = true;
+	tt_count--;
+	tt_gen++;
+	call_rcu(&c->rcu, tt_conn_free_rcu);
+}
+
+/* Make room by dropping the entry that finished first.  Holds tt_lock. */
+static bool tt_evict_one_locked(void)
+{
+	struct tt_conn *c;
+
+	c = list_first_entry_or_null(&tt_done_list, struct tt_conn, wait_link);
+	if (!c)
+		return false;
+	tt_conn_drop_locked(c);
+	tt_nr_evicted++;
+	return true;
+}
+
+/*
+ * An entry is finished once its socket was destroyed (it left tt_by_sk) and
+ * no timewait sock is held for it.  Caller holds tt_lock.
+ */
+static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
+{
+	if (c->dead || c->linked || c->tw)
+		return;
+	raw_spin_lock(&c->lock);
+	if (c->flags & TCPTRAIL_F_FINISHED) {
+		raw_spin_unlock(&c->lock);
+		return;
+	}
+	c->flags |= TCPTRAIL_F_FINISHED;
+	c->end_ns = now;
+	raw_spin_unlock(&c->lock);
+	list_add_tail(&c->wait_link, &tt_done_list);
+	tt_nr_finished++;
+}
+
+/*
+ * Called from a probe with the socket locked, so that two creations for the
+ * same socket cannot race.  A leftover entry for the same pointer means the
+ * destroy event of its previous user was missed (module loaded in between):
+ * finish it and start afresh.
+ */
+struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
+{
+	const struct net *net = sock_net(sk);
+	struct tt_conn *c, *old;
+	int err;
+
+	c = kmem_cache_alloc(tt_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!c)
+		goto refuse;
+	memset(c, 0, offsetof(struct tt_conn, ev));
+	raw_spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->wait_link);
+	c->sk = sk;
+	c->role = role;
+	c->start_ns = now;
+	c->net_cookie = net->net_cookie;
+	c->netns_ino = net->ns.inum;
+	c->family = sk->sk_family == AF_INET6 ? 6 : 4;
+	c->state = sk->sk_state;
+
+	raw_spin_lock_bh(&tt_lock);
+	if (tt_count >= tt_max_conns && !tt_evict_one_locked())
+		goto unlock_free;
+	old = rhashtable_lookup_get_insert_fast(&tt_by_sk, &c->node,
+						tt_by_sk_params);
+	if (IS_ERR(old))
+		goto unlock_free;
+	if (old) {
+		rhashtable_remove_fast(&tt_by_sk, &old->node, tt_by_sk_params);
+		old->linked = false;
+		tt_conn_maybe_finish_locked(old, now);
+		err = rhashtable_insert_fast(&tt_by_sk, &c->node,
+					     tt_by_sk_params);
+		if (err)
+			goto unlock_free;
+	}
+	c->linked = true;
+	c->serial = ++tt_serial;
+	list_add_tail_rcu(&c->all, &tt_all);
+	tt_count++;
+	tt_nr_created++;
+	raw_spin_unlock_bh(&tt_lock);
+	return c;
+
+unlock_free:
+	raw_spin_unlock_bh(&tt_lock);
+	kmem_cache_free(tt_cache, c);
+refuse:
+	atomic64_inc(&tt_nr_refused);
+	return NULL;
+}
+
+/* The full socket is being destroyed: its pointer may be reused at once. */
+void tt_conn_unlink(struct tt_conn *c)
+{
+	raw_spin_lock_bh(&tt_lock);
+	if (c->linked) {
+		rhashtable_remove_fast(&tt_by_sk, &c->node, tt_by_sk_params);
+		c->linked = false;
+	}
+	raw_spin_unlock_bh(&tt_lock);
+}
+
+void tt_conn_finish(struct tt_conn *c, u64 now)
+{
+	raw_spin_lock_bh(&tt_lock);
+	tt_conn_maybe_finish_locked(c, now);
+	raw_spin_unlock_bh(&tt_lock);
+}
+
+/*
+ * The event log keeps the first half of its slots as they were filled and
+ * turns the second half into a ring of the latest events, so that an
+ * overflowing connection still shows how it started and how it ended.
+ */
+void tt_event_add(struct tt_conn *c, const struct tt_event *e)
+{
+	unsigned int cap = tt_max_events, head = cap / 2, slot;
+
+	if (c->nev < cap) {
+		slot = c->nev;
+	} else {
+		slot = head + (c->nev - head) % (cap - head);
+		atomic64_inc(&tt_nr_events_lost);
+	}
+	c->ev[slot] = *e;
+	c->nev++;
+}
+
+/*
+ * Server handshakes learn about their first SYN-ACK only when they
+ * complete; the few events that precede the child socket go in front.
+ */
+void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
+			   unsigned int n)
+{
+	if (!n)
+		return;
+	if (c->nev + n > tt_max_events) {
+		atomic64_add(n, &tt_nr_events_lost);
+		return;
+	}
+	memmove(&c->ev[n], &c->ev[0], c->nev * sizeof(c->ev[0]));
+	memcpy(&c->ev[0], e, n * sizeof(*e));
+	c->nev += n;
+}
+
+unsigned int tt_event_count(const struct tt_conn *c)
+{
+	return min(c->nev, tt_max_events);
+}
+
+u32 tt_event_lost(const struct tt_conn *c)
+{
+	return c->nev > tt_max_events ? c->nev - tt_max_events : 0;
+}
+
+const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i)
+{
+	unsigned int cap = tt_max_events, head = cap / 2, ring = cap - head;
+	unsigned int oldest;
+
+	if (c->nev <= cap || i < head)
+		return &c->ev[i];
+	oldest = (c->nev - head) % ring;
+	return &c->ev[head + (oldest + i - head) % ring];
+}
+
+int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
+		     void *arg, unsigned long *gen)
+{
+	struct tt_conn *c;
+	int ret = 0;
+
+	rcu_read_lock();
+	*gen = READ_ONCE(tt_gen);
+	list_for_each_entry_rcu(c, &tt_all, all) {
+		if (c->serial <= after)
+			continue;
+		ret = fn(c, arg);
+		if (ret)
+			break;
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Caller holds rcu_read_lock(). */
+struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
+{
+	struct tt_conn *c;
+
+	list_for_each_entry_rcu(c, &tt_all, all) {
+		if (READ_ONCE(c->id) == id && c->net_cookie == net_cookie)
+			return c;
+	}
+	return NULL;
+}
+
+void tt_stats_read(struct tt_stats *st)
+{
+	raw_spin_lock_bh(&tt_lock);
+	st->tracked = tt_count;
+	st->created = tt_nr_created;
+	st->finished = tt_nr_finished;
+	st->evicted = tt_nr_evicted;
+	raw_spin_unlock_bh(&tt_lock);
+	st->refused = atomic64_read(&tt_nr_refused);
+	st->events_lost = atomic64_read(&tt_nr_events_lost);
+}
+
+/* Linger expiry, from the reaper.  Caller holds tt_lock. */
+void tt_conn_expire_locked(u64 now)
+{
+	u64 linger = (u64)tt_linger_sec * NSEC_PER_SEC;
+	struct tt_conn *c, *n;
+
+	list_for_each_entry_safe(c, n, &tt_done_list, wait_link) {
+		if (now - c->end_ns < linger)
+			break;
+		tt_conn_drop_locked(c);
+	}
+}
+
+/* Caller holds tt_lock. */
+void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now)
+{
+	c->tw = NULL;
+	list_del_init(&c->wait_link);
+	tt_conn_maybe_finish_locked(c, now);
+}
+
+int tt_conn_init(void)
+{
+	int err;
+
+	tt_cache = kmem_cache_create("tcptrail_conn",
+				     sizeof(struct tt_conn) +
+				     tt_max_events * sizeof(struct tt_event),
+				     0, SLAB_HWCACHE_ALIGN, NULL);
+	if (!tt_cache)
+		return -ENOMEM;
+	err = rhashtable_init(&tt_by_sk, &tt_by_sk_params);
+	if (err)
+		goto err_cache;
+	return 0;
+
+err_cache:
+	kmem_cache_destroy(tt_cache);
+	return err;
+}
+
+/*
+ * Called after the probes are gone and the reaper has stopped: nothing
+ * else can reach the table any more.
+ */
+void tt_conn_uninit(void)
+{
+	struct tt_conn *c, *n;
+
+	list_for_each_entry_safe(c, n, &tt_all, all) {
+		if (c->tw)
+			inet_twsk_put(c->tw);
+		kmem_cache_free(tt_cache, c);
+	}
+	INIT_LIST_HEAD(&tt_all);
+	INIT_LIST_HEAD(&tt_tw_list);
+	INIT_LIST_HEAD(&tt_done_list);
+	tt_count = 0;
+	rhashtable_destroy(&tt_by_sk);
+	/* Entries dropped earlier may still wait for their grace period. */
+	rcu_barrier();
+	kmem_cache_destroy(tt_cache);
+}

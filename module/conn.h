@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The connection table: one timeline per TCP connection.
+ *
+ * Life of an entry:
+ *   created   at CLOSE->SYN_SENT (client) or LISTEN->SYN_RECV (server child),
+ *             inserted in tt_by_sk (keyed by the socket pointer) and at the
+ *             tail of tt_all (creation order, used by dumps and eviction);
+ *   updated   by the probes, under c->lock;
+ *   unlinked  from tt_by_sk when the full socket is destroyed, so that a
+ *             socket recycled at the same address starts a new timeline;
+ *   finished  when the socket is destroyed and any TIME_WAIT sock that
+ *             took over from it has gone;
+ *   freed     after the linger time, or earlier when the table is full and
+ *             it is the oldest finished entry, always after an RCU grace
+ *             period.
+ */
+#ifndef _TCPTRAIL_CONN_H
+#define _TCPTRAIL_CONN_H
+
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/in6.h>
+#include <linux/sched.h>
+#include <net/inet_timewait_sock.h>
+
+#include "uapi/tcptrail.h"
+
+/* Module parameters, validated once at load and read-only afterwards. */
+extern unsigned int tt_max_conns;
+extern unsigned int tt_max_events;
+extern unsigned int tt_linger_sec;
+
+struct tt_event {
+	u64	t_ns;		/* absolute, ktime_get_ns() */
+	u32	seq;
+	u32	rto_us;
+	u16	segs;
+	u8	type;		/* enum tcptrail_event_type */
+	u8	old_state;
+	u8	new_state;
+	u8	kind;		/* enum tcptrail_rtx_kind */
+	u8	backoff;
+};
+
+struct tt_conn {
+	struct rhash_head	node;	/* in tt_by_sk while the socket lives */
+	struct list_head	all;	/* in tt_all, under tt_lock */
+	/*
+	 * In tt_tw_list while a timewait sock is held, then in tt_done_list
+	 * once finished (oldest first: the eviction and linger order).
+	 */
+	struct list_head	wait_link;
+	struct rcu_head		rcu;
+	const struct sock	*sk;	/* the key; never dereferenced */
+	u64			serial;	/* creation order; dump resume point */
+	bool			linked;	/* in tt_by_sk; under tt_lock */
+	bool			dead;	/* off every list; under tt_lock */
+	struct inet_timewait_sock *tw;	/* held reference; under tt_lock */
+
+	/* Everything below is protected by lock. */
+	raw_spinlock_t		lock;
+	u64			id;	/* socket cookie */
+	u64			net_cookie;
+	u32			netns_ino;
+	u8			family;
+	u8			role;
+	u8			state;
+	u8			outcome;
+	bool			tuple_done;
+	struct in6_addr		laddr;	/* IPv4 in s6_addr32[0] */
+	struct in6_addr		raddr;
+	u16			lport;
+	u16			rport;
+	u64			start_ns;
+	u64			est_ns;
+	u64			end_ns;
+	u64			tw_start_ns;
+	u64			tw_end_ns;
+	u32			syn_retrans;
+	u32			synack_retrans;
+	u32			data_retrans;
+	u32			rst_sent;
+	u32			rst_recv;
+	u32			err;
+	u32			flags;	/* TCPTRAIL_F_* */
+	u32			pid;
+	char			comm[TASK_COMM_LEN];
+
+	u32			nev;	/* events ever appended */
+	struct tt_event		ev[];	/* tt_max_events slots */
+};
+
+/* Aggregate counters, read by the STATS command. */
+struct tt_stats {
+	u64	tracked;
+	u64	created;
+	u64	finished;
+	u64	evicted;
+	u64	refused;
+	u64	events_lost;
+};
+
+int tt_conn_init(void);
+void tt_conn_uninit(void);
+
+struct tt_conn *tt_conn_lookup(const struct sock *sk);
+struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now);
+void tt_conn_unlink(struct tt_conn *c);
+void tt_conn_finish(struct tt_conn *c, u64 now);
+
+void tt_event_add(struct tt_conn *c, const struct tt_event *e);
+void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e, unsigned int n);
+unsigned int tt_event_count(const struct tt_conn *c);
+u32 tt_event_lost(const struct tt_conn *c);
+const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i);
+
+void tt_stats_read(struct tt_stats *st);
+
+/*
+ * Dump iteration: calls fn for every entry with serial > after, in creation
+ * order, under rcu_read_lock(); stops when fn returns non-zero and returns
+ * that value.  *gen receives the table generation, for dump consistency.
+ */
+int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
+		     void *arg, unsigned long *gen);
+struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id);
+
+/* For the reaper (reap.c), under tt_lock. */
+extern raw_spinlock_t tt_lock;
+extern struct list_head tt_tw_list;
+void tt_conn_expire_locked(u64 now);
+void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now);
+
+#endif /* _TCPTRAIL_CONN_H */

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcptrail: per-connection TCP timelines from kernel tracepoints.
+ *
+ * Order matters both ways: the table exists before any probe can fill it,
+ * and on unload the probes are gone (and waited for) before the netlink
+ * family, the reaper and finally the table go.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "conn.h"
+#include "netlink.h"
+#include "probes.h"
+#include "reap.h"
+#include "synack.h"
+
+#define TT_MAX_CONNS_LIMIT	(1U << 20)
+#define TT_MAX_EVENTS_MIN	8
+/* A connection with this many events still fits one netlink message. */
+#define TT_MAX_EVENTS_LIMIT	256
+
+unsigned int tt_max_conns = 8192;
+module_param_named(max_conns, tt_max_conns, uint, 0444);
+MODULE_PARM_DESC(max_conns, "Connections tracked at once, live and finished (16..1048576, default 8192)");
+
+unsigned int tt_max_events = 64;
+module_param_named(max_events, tt_max_events, uint, 0444);
+MODULE_PARM_DESC(max_events, "Events kept per connection; beyond it the first and last half are kept (8..256, default 64)");
+
+unsigned int tt_linger_sec = 300;
+module_param_named(linger, tt_linger_sec, uint, 0444);
+MODULE_PARM_DESC(linger, "Seconds a finished connection stays readable (0..86400, default 300)");
+
+static int __init tt_check_params(void)
+{
+	if (tt_max_conns < 16 || tt_max_conns > TT_MAX_CONNS_LIMIT) {
+		pr_err("max_conns=%u out of range 16..%u\n", tt_max_conns,
+		       TT_MAX_CONNS_LIMIT);
+		return -EINVAL;
+	}
+	if (tt_max_events < TT_MAX_EVENTS_MIN ||
+	    tt_max_events > TT_MAX_EVENTS_LIMIT) {
+		pr_err("max_events=%u out of range %u..%u\n", tt_max_events,
+		       TT_MAX_EVENTS_MIN, TT_MAX_EVENTS_LIMIT);
+		return -EINVAL;
+	}
+	if (tt_linger_sec > 86400) {
+		pr_err("linger=%u out of range 0..86400\n", tt_linger_sec);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __init tt_init(void)
+{
+	int err;
+
+	err = tt_check_params();
+	if (err)
+		return err;
+	err = tt_conn_init();
+	if (err)
+		return err;
+	err = tt_netlink_init();
+	if (err)
+		goto err_conn;
+	tt_reap_start();
+	err = tt_probes_register();
+	if (err)
+		goto err_reap;
+	return 0;
+
+err_reap:
+	tt_reap_stop();
+	tt_netlink_uninit();
+err_conn:
+	tt_req_uninit();
+	tt_conn_uninit();
+	return err;
+}
+
+static void __exit tt_exit(void)
+{
+	tt_probes_unregister();
+	tt_netlink_uninit();
+	tt_reap_stop();
+	tt_req_uninit();
+	tt_conn_uninit();
+}
+
+module_init(tt_init);
+module_exit(tt_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Per-connection TCP timelines from kernel tracepoints");
+MODULE_VERSION("0.1");

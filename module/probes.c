@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tracepoint probes: the only code that runs inside the TCP stack.
+ *
+ * Context: softirq, timer or process context with the socket locked
+ * (owned by a task, or bh_lock_sock), preemption disabled by the
+ * tracepoint.  So: no sleeping, GFP_ATOMIC, never lock the socket, and
+ * every lock we take here is raw and taken with BH disabled.
+ *
+ * Most of these tracepoints are not exported to modules; they are found by
+ * name, as LTTng does, and each probe's prototype is checked against the
+ * tracepoint's at build time (tt_probes_check_types()).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/tracepoint.h>
+#include <linux/sched.h>
+#include <linux/sock_diag.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/inet_sock.h>
+#include <net/inet6_hashtables.h>
+#include <trace/events/sock.h>
+#include <trace/events/tcp.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "probes.h"
+#include "reap.h"
+#include "synack.h"
+
+static bool tt_is_tcp(const struct sock *sk)
+{
+	return sk->sk_protocol == IPPROTO_TCP &&
+	       (sk->sk_family == AF_INET || sk->sk_family == AF_INET6);
+}
+
+/* The cookie ss -e shows as "sk:"; generated on first use. */
+static u64 tt_cookie(const struct sock *sk)
+{
+	u32 ck[2];
+
+	sock_diag_save_cookie((struct sock *)sk, ck);
+	return (u64)ck[1] << 32 | ck[0];
+}
+
+static void tt_fill_tuple(struct tt_conn *c, const struct sock *sk)
+{
+	c->lport = sk->sk_num;
+	c->rport = ntohs(sk->sk_dport);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		c->family = 6;
+		c->laddr = sk->sk_v6_rcv_saddr;
+		c->raddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	c->family = 4;
+	memset(&c->laddr, 0, sizeof(c->laddr));
+	memset(&c->raddr, 0, sizeof(c->raddr));
+	c->laddr.s6_addr32[0] = sk->sk_rcv_saddr;
+	c->raddr.s6_addr32[0] = sk->sk_daddr;
+}
+
+/*
+ * The full socket hands over to a timewait sock before it closes; find it
+ * by our own tuple.  Returns it referenced, or NULL (no TIME_WAIT, e.g.
+ * tcp_max_tw_buckets exceeded).  Caller holds rcu_read_lock().
+ */
+static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	int dif = sk->sk_bound_dev_if;
+	struct sock *tw;
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6 &&
+	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
+		tw = __inet6_lookup_established(net, tt_ehash(net),
+						&sk->sk_v6_daddr, sk->sk_dport,
+						&sk->sk_v6_rcv_saddr,
+						sk->sk_num, dif, 0);
+	else
+#endif
+		tw = __inet_lookup_established(net, tt_ehash(net),
+					       sk->sk_daddr, sk->sk_dport,
+					       sk->sk_rcv_saddr, sk->sk_num,
+					       dif, 0);
+	if (!tw)
+		return NULL;
+	if (tw->sk_state != TCP_TIME_WAIT) {
+		sock_gen_put(tw);
+		return NULL;
+	}
+	return inet_twsk(tw);
+}
+
+/*
+ * Server handshake, completed: the first SYN-ACK time comes from the
+ * request sock if it retransmitted (snt_synack, exact), otherwise from the
+ * RTT sample the kernel just took on that SYN-ACK: now - srtt, exact to the
+ * microsecond since srtt holds a single sample at this point.  The SYN
+ * arrived just before the SYN-ACK left, within the stack's processing time.
+ */
+static void tt_server_established(struct tt_conn *c, const struct sock *sk,
+				  u64 now, const struct tt_req_info *req)
+{
+	struct tt_event pre[1 + TT_REQ_EVENTS];
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u64 synack_ns = c->start_ns;
+	unsigned int n = 0, i;
+
+	if (req) {
+		synack_ns = req->first_synack_ns;
+		c->synack_retrans += req->retrans;
+	} else if (tp->srtt_us) {
+		synack_ns = now - (u64)(tp->srtt_us >> 3) * NSEC_PER_USEC;
+	}
+	if (synack_ns > now)
+		synack_ns = now;
+	pre[n++] = (struct tt_event) {
+		.t_ns = synack_ns,
+		.type = TCPTRAIL_EV_SYNACK,
+	};
+	for (i = 0; req && i < req->nev; i++)
+		pre[n++] = req->ev[i];
+	tt_event_insert_front(c, pre, n);
+	if (synack_ns < c->start_ns)
+		c->start_ns = synack_ns;
+}
+
+static u8 tt_outcome_at_close(const struct tt_conn *c, int err)
+{
+	if (c->outcome != TCPTRAIL_OUTCOME_PENDING)
+		return c->outcome;
+	switch (err) {
+	case ECONNREFUSED:
+		return TCPTRAIL_OUTCOME_REFUSED;
+	case ETIMEDOUT:
+		return TCPTRAIL_OUTCOME_TIMEOUT;
+	default:
+		return TCPTRAIL_OUTCOME_ABORTED;
+	}
+}
+
+static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
+			const int newstate)
+{
+	struct tt_event ev = {
+		.type = TCPTRAIL_EV_STATE,
+		.old_state = oldstate,
+		.new_state = newstate,
+	};
+	struct inet_timewait_sock *tw = NULL;
+	struct tt_req_info req;
+	bool fresh = false, have_req = false;
+	struct tt_conn *c;
+	u64 id = 0;
+
+	if (oldstate == newstate || !tt_is_tcp(sk))
+		return;
+	ev.t_ns = ktime_get_ns();
+
+	rcu_read_lock();
+	c = tt_conn_lookup(sk);
+	if (!c) {
+		/*
+		 * Timelines start at connect() or when a listener clones its
+		 * child.  The clone has no tuple or cookie yet (6.1 sets
+		 * them after this event): both are read later.
+		 */
+		if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
+			c = tt_conn_create(sk, TCPTRAIL_ROLE_CLIENT, ev.t_ns);
+		else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
+			c = tt_conn_create(sk, TCPTRAIL_ROLE_SERVER, ev.t_ns);
+		if (!c)
+			goto out;
+		fresh = true;
+	}
+
+	if (newstate == TCP_CLOSE &&
+	    (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING)) {
+		tw = tt_tw_lookup(sk);
+		if (tw)
+			ev.new_state = TCP_TIME_WAIT;
+	}
+	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE)) {
+		/* The child inherits its request's cookie: generate it
+		 * only now, or the clone's copy would overwrite it.
+		 */
+		id = tt_cookie(sk);
+		if (oldstate == TCP_SYN_RECV)
+			have_req = tt_req_take(id, &req);
+	}
+
+	raw_spin_lock_bh(&c->lock);
+	if (id)
+		c->id = id;
+	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
+		c->pid = task_tgid_nr(current);
+		strscpy(c->comm, current->comm, sizeof(c->comm));
+	}
+	if (!c->tuple_done)
+		tt_fill_tuple(c, sk);
+	if (newstate == TCP_ESTABLISHED && !c->est_ns) {
+		c->est_ns = ev.t_ns;
+		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
+		c->tuple_done = true;
+		if (c->role == TCPTRAIL_ROLE_SERVER)
+			tt_server_established(c, sk, ev.t_ns,
+					      have_req ? &req : NULL);
+	}
+	if (newstate == TCP_CLOSE) {
+		c->err = READ_ONCE(sk->sk_err);
+		c->outcome = tt_outcome_at_close(c, c->err);
+	}
+	if (tw) {
+		c->flags |= TCPTRAIL_F_TIME_WAIT;
+		c->tw_start_ns = ev.t_ns;
+	}
+	c->state = ev.new_state;
+	tt_event_add(c, &ev);
+	raw_spin_unlock_bh(&c->lock);
+
+	if (tw && !tt_tw_track(c, tw, ev.t_ns))
+		sock_gen_put((struct sock *)tw);
+out:
+	rcu_read_unlock();
+}
+
+static u8 tt_rtx_kind(const struct sock *sk, u8 tcp_flags)
+{
+	if (tcp_flags & TCPHDR_SYN)
+		return sk->sk_state == TCP_SYN_SENT ? TCPTRAIL_RTX_SYN :
+						      TCPTRAIL_RTX_SYNACK;
+	if (tcp_flags & TCPHDR_FIN)
+		return TCPTRAIL_RTX_FIN;
+	return TCPTRAIL_RTX_DATA;
+}
+
+static void tt_on_retransmit(TT_RTX_PROTO)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	struct tt_event ev = { .type = TCPTRAIL_EV_RETRANSMIT };
+	struct tt_conn *c;
+
+	if (TT_RTX_FAILED || !tt_is_tcp(sk))
+		return;
+	rcu_read_lock();
+	c = tt_conn_lookup(sk);
+	if (!c)
+		goto out;
+	ev.t_ns = ktime_get_ns();
+	ev.kind = tt_rtx_kind(sk, TCP_SKB_CB(skb)->tcp_flags);
+	ev.seq = TCP_SKB_CB(skb)->seq;
+	ev.segs = max(tcp_skb_pcount(skb), 1);
+	/* The timer has not backed off yet: icsk_rto is what expired. */
+	ev.rto_us = jiffies_to_usecs(icsk->icsk_rto);
+	ev.backoff = icsk->icsk_backoff;
+
+	raw_spin_lock_bh(&c->lock);
+	switch (ev.kind) {
+	case TCPTRAIL_RTX_SYN:
+		c->syn_retrans++;
+		break;
+	case TCPTRAIL_RTX_SYNACK:
+		c->synack_retrans++;
+		break;
+	default:
+		c->data_retrans += ev.segs;
+		break;
+	}
+	tt_event_add(c, &ev);
+	raw_spin_unlock_bh(&c->lock);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * sk is the listener (request timer, duplicate SYN) or, for Fast Open, the
+ * child that already exists.  The retransmit counters of req are bumped
+ * after this event.
+ */
+static void tt_on_synack_rtx(void *data, const struct sock *sk,
+			     const struct request_sock *req)
+{
+	struct tt_event ev = {
+		.type = TCPTRAIL_EV_RETRANSMIT,
+		.kind = TCPTRAIL_RTX_SYNACK,
+		.seq = tcp_rsk(req)->snt_isn,
+		.segs = 1,
+		.backoff = req->num_timeout,
+	};
+	struct tt_conn *c;
+
+	ev.t_ns = ktime_get_ns();
+	/* A duplicate SYN answered early is not a timeout: rto_us 0. */
+	if (!timer_pending(&req->rsk_timer))
+		ev.rto_us = jiffies_to_usecs(min_t(u64, (u64)req->timeout <<
+						   req->num_timeout,
+						   TCP_RTO_MAX));
+	if (sk->sk_state == TCP_LISTEN) {
+		tt_req_synack_rtx(tt_cookie((const struct sock *)req),
+				  tcp_rsk(req)->snt_synack * NSEC_PER_USEC,
+				  &ev);
+		return;
+	}
+	rcu_read_lock();
+	c = tt_conn_lookup(sk);
+	if (c) {
+		raw_spin_lock_bh(&c->lock);
+		c->flags |= TCPTRAIL_F_FASTOPEN;
+		c->synack_retrans++;
+		tt_event_add(c, &ev);
+		raw_spin_unlock_bh(&c->lock);
+	}
+	rcu_read_unlock();
+}
+
+static void tt_on_reset(const struct sock *sk, u8 type)
+{
+	struct tt_event ev = { .type = type };
+	struct tt_conn *c;
+
+	rcu_read_lock();
+	c = tt_conn_lookup(sk);
+	if (!c)
+		goto out;
+	ev.t_ns = ktime_get_ns();
+	raw_spin_lock_bh(&c->lock);
+	if (type == TCPTRAIL_EV_RST_SENT) {
+		c->rst_sent++;
+	} else {
+		c->rst_recv++;
+		if (c->state == TCP_SYN_SENT)
+			c->outcome = TCPTRAIL_OUTCOME_REFUSED;
+	}
+	if (c->outcome == TCPTRAIL_OUTCOME_ESTABLISHED)
+		c->outcome = TCPTRAIL_OUTCOME_RESET;
+	tt_event_add(c, &ev);
+	raw_spin_unlock_bh(&c->lock);
+out:
+	rcu_read_unlock();
+}
+
+static void tt_on_send_reset(TT_SRST_PROTO)
+{
+	/* Listeners answer for connections that are not theirs. */
+	if (!sk || !sk_fullsock(sk) || !tt_is_tcp(sk) ||
+	    sk->sk_state == TCP_LISTEN)
+		return;
+	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT);
+}
+
+static void tt_on_receive_reset(void *data, struct sock *sk)
+{
+	if (tt_is_tcp(sk))
+		tt_on_reset(sk, TCPTRAIL_EV_RST_RECV);
+}
+
+static void tt_on_destroy(void *data, struct sock *sk)
+{
+	struct tt_event ev = { .type = TCPTRAIL_EV_DESTROY };
+	struct tt_conn *c;
+
+	if (!tt_is_tcp(sk))
+		return;
+	rcu_read_lock();
+	c = tt_conn_lookup(sk);
+	if (!c)
+		goto out;
+	ev.t_ns = ktime_get_ns();
+	raw_spin_lock_bh(&c->lock);
+	ev.old_state = c->state;
+	tt_event_add(c, &ev);
+	raw_spin_unlock_bh(&c->lock);
+	tt_conn_unlink(c);
+	tt_conn_finish(c, ev.t_ns);
+out:
+	rcu_read_unlock();
+}
+
+struct tt_hook {
+	const char		*name;
+	void			*probe;
+	struct tracepoint	*tp;
+	bool			registered;
+};
+
+static struct tt_hook tt_hooks[] = {
+	{ .name = "inet_sock_set_state",	.probe = tt_on_state },
+	{ .name = "tcp_retransmit_skb",		.probe = tt_on_retransmit },
+	{ .name = "tcp_retransmit_synack",	.probe = tt_on_synack_rtx },
+	{ .name = "tcp_send_reset",		.probe = tt_on_send_reset },
+	{ .name = "tcp_receive_reset",		.probe = tt_on_receive_reset },
+	{ .name = "tcp_destroy_sock",		.probe = tt_on_destroy },
+};
+
+/* Never called: breaks the build if a probe's prototype is wrong. */
+static void __maybe_unused tt_probes_check_types(void)
+{
+	check_trace_callback_type_inet_sock_set_state(tt_on_state);
+	check_trace_callback_type_tcp_retransmit_skb(tt_on_retransmit);
+	check_trace_callback_type_tcp_retransmit_synack(tt_on_synack_rtx);
+	check_trace_callback_type_tcp_send_reset(tt_on_send_reset);
+	check_trace_callback_type_tcp_receive_reset(tt_on_receive_reset);
+	check_trace_callback_type_tcp_destroy_sock(tt_on_destroy);
+}
+
+static void tt_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tt_hooks); i++)
+		if (!strcmp(tp->name, tt_hooks[i].name))
+			tt_hooks[i].tp = tp;
+}
+
+void tt_probes_unregister(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tt_hooks); i++) {
+		if (!tt_hooks[i].registered)
+			continue;
+		tracepoint_probe_unregister(tt_hooks[i].tp, tt_hooks[i].probe,
+					    NULL);
+		tt_hooks[i].registered = false;
+	}
+	/* No probe may still be running once this returns. */
+	tracepoint_synchronize_unregister();
+}
+
+int tt_probes_register(void)
+{
+	unsigned int i;
+	int err;
+
+	for_each_kernel_tracepoint(tt_find_tracepoint, NULL);
+	for (i = 0; i < ARRAY_SIZE(tt_hooks); i++) {
+		if (!tt_hooks[i].tp) {
+			pr_err("tracepoint %s not found\n", tt_hooks[i].name);
+			err = -ENOENT;
+			goto err_unregister;
+		}
+		err = tracepoint_probe_register(tt_hooks[i].tp,
+						tt_hooks[i].probe, NULL);
+		if (err) {
+			pr_err("cannot attach to %s: %d\n", tt_hooks[i].name,
+			       err);
+			goto err_unregister;
+		}
+		tt_hooks[i].registered = true;
+	}
+	return 0;
+
+err_unregister:
+	tt_probes_unregister();
+	return err;
+}

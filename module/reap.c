@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TIME_WAIT has no exit event in any kernel: the timewait sock is killed by
+ * its timer, by a new SYN reusing the tuple, by an RST or by a namespace
+ * purge, all without a tracepoint.  We hold a reference on the timewait
+ * sock (taken by the lookup in the close probe) and look every
+ * TT_REAP_PERIOD_MS whether it has been unhashed, which all of those paths
+ * do first.  The reference keeps the memory, not the connection, alive.
+ */
+#include <linux/workqueue.h>
+#include <linux/timekeeping.h>
+#include <net/inet_timewait_sock.h>
+
+#include "reap.h"
+#include "synack.h"
+
+#define TT_REAP_BATCH		32
+/* Linger and request expiry run on every Nth pass only. */
+#define TT_REAP_SLOW_EVERY	10
+
+static void tt_reap_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tt_reap_work, tt_reap_fn);
+static unsigned int tt_reap_pass;
+
+bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
+{
+	bool taken = false;
+
+	raw_spin_lock_bh(&tt_lock);
+	if (!c->dead && !c->tw) {
+		c->tw = tw;
+		list_move_tail(&c->wait_link, &tt_tw_list);
+		taken = true;
+	}
+	raw_spin_unlock_bh(&tt_lock);
+	return taken;
+}
+
+/*
+ * Returns how many timewait socks ended; their references are put outside
+ * tt_lock, in batches, because the last put frees the sock.
+ */
+static unsigned int tt_reap_tw(u64 now)
+{
+	struct inet_timewait_sock *gone[TT_REAP_BATCH];
+	struct tt_conn *c, *n;
+	unsigned int i, nr = 0;
+
+	raw_spin_lock_bh(&tt_lock);
+	list_for_each_entry_safe(c, n, &tt_tw_list, wait_link) {
+		struct inet_timewait_sock *tw = c->tw;
+		struct tt_event ev = {
+			.t_ns = now,
+			.type = TCPTRAIL_EV_TW_EXIT,
+			.old_state = TCP_TIME_WAIT,
+			.new_state = TCP_CLOSE,
+		};
+
+		if (!hlist_nulls_unhashed(&tw->tw_node))
+			continue;
+		raw_spin_lock(&c->lock);
+		c->tw_end_ns = now;
+		c->state = TCP_CLOSE;
+		tt_event_add(c, &ev);
+		raw_spin_unlock(&c->lock);
+		tt_conn_tw_gone_locked(c, now);
+		gone[nr++] = tw;
+		if (nr == TT_REAP_BATCH)
+			break;
+	}
+	raw_spin_unlock_bh(&tt_lock);
+	for (i = 0; i < nr; i++)
+		inet_twsk_put(gone[i]);
+	return nr;
+}
+
+static void tt_reap_fn(struct work_struct *work)
+{
+	u64 now = ktime_get_ns();
+
+	while (tt_reap_tw(now) == TT_REAP_BATCH)
+		cond_resched();
+	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {
+		raw_spin_lock_bh(&tt_lock);
+		tt_conn_expire_locked(now);
+		raw_spin_unlock_bh(&tt_lock);
+		tt_req_expire(now);
+	}
+	queue_delayed_work(system_power_efficient_wq, &tt_reap_work,
+			   msecs_to_jiffies(TT_REAP_PERIOD_MS));
+}
+
+void tt_reap_start(void)
+{
+	queue_delayed_work(system_power_efficient_wq, &tt_reap_work,
+			   msecs_to_jiffies(TT_REAP_PERIOD_MS));
+}
+
+void tt_reap_stop(void)
+{
+	cancel_delayed_work_sync(&tt_reap_work);
+}

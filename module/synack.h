@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SYN-ACK retransmits happen while the connection is still a request sock,
+ * before the child socket (and so its timeline) exists.  They are kept
+ * here, keyed by the request's cookie, which the child inherits, and
+ * handed over when the child is established.
+ */
+#ifndef _TCPTRAIL_SYNACK_H
+#define _TCPTRAIL_SYNACK_H
+
+#include "conn.h"
+
+/* Retransmits remembered per request sock; more are only counted. */
+#define TT_REQ_EVENTS		6
+/* Pending requests remembered at once (a SYN flood must not grow us). */
+#define TT_REQ_MAX		4096
+/* A request older than this never completed: forget it. */
+#define TT_REQ_TTL_SEC		180
+
+struct tt_req_info {
+	u64		first_synack_ns;
+	u32		retrans;
+	unsigned int	nev;
+	struct tt_event	ev[TT_REQ_EVENTS];
+};
+
+void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
+		       const struct tt_event *ev);
+bool tt_req_take(u64 cookie, struct tt_req_info *info);
+void tt_req_expire(u64 now);
+u64 tt_req_nr_dropped(void);
+void tt_req_uninit(void);
+
+#endif /* _TCPTRAIL_SYNACK_H */
