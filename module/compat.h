@@ -9,6 +9,7 @@
 #include <linux/version.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
+#include <linux/cgroup.h>
 
 /*
  * tcp_retransmit_skb gained "int err" in 6.17 (ad892e912b84) and fires on
@@ -51,6 +52,17 @@ static inline struct inet_hashinfo *tt_ehash(const struct net *net)
 	return net->ipv4.tcp_death_row.hashinfo;
 #else
 	return &tcp_hashinfo;
+#endif
+}
+
+/* Socket cgroup (v2) id; 0 where cgroup socket data is not built in. */
+static inline u64 tt_sock_cgroup_id(const struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	return cgroup_id(sock_cgroup_ptr((struct sock_cgroup_data *)
+					 &sk->sk_cgrp_data));
+#else
+	return 0;
 #endif
 }
 

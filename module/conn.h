@@ -41,6 +41,7 @@ struct tt_event {
 	u8	new_state;
 	u8	kind;		/* enum tcptrail_rtx_kind */
 	u8	backoff;
+	u8	ca_state;
 };
 
 struct tt_conn {
@@ -86,6 +87,12 @@ struct tt_conn {
 	u32			flags;	/* TCPTRAIL_F_* */
 	u32			pid;
 	char			comm[TASK_COMM_LEN];
+	u64			cgroup_id;
+	u64			bytes_acked;
+	u64			bytes_received;
+	u32			srtt_us;
+	u32			min_rtt_us;
+	u8			closer;	/* enum tcptrail_closer */
 
 	u32			nev;	/* events ever appended */
 	struct tt_event		ev[];	/* tt_max_events slots */

@@ -17,7 +17,7 @@
 #include "reap.h"
 #include "synack.h"
 
-#define TT_MAX_CONNS_LIMIT	(1U << 20)
+#define TT_MAX_CONNS_LIMIT	1048576
 #define TT_MAX_EVENTS_MIN	8
 /* A connection with this many events still fits one netlink message. */
 #define TT_MAX_EVENTS_LIMIT	256

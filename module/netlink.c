@@ -17,20 +17,23 @@
 static struct genl_family tt_family;
 
 #define TT_EV_MSG_SIZE	(nla_total_size(0) + nla_total_size_64bit(8) +	\
-			 nla_total_size(1) * 3 + nla_total_size(4) * 2 +	\
+			 nla_total_size(1) * 4 + nla_total_size(4) * 2 +	\
 			 nla_total_size(2))
 
 static size_t tt_conn_msg_size(void)
 {
 	size_t sz = 0;
 
-	sz += nla_total_size_64bit(8) * 6;	/* id, start, handshake, end,
-						 * tw start, tw end
+	sz += nla_total_size_64bit(8) * 9;	/* id, start, handshake, end,
+						 * tw start, tw end, bytes x2,
+						 * cgroup
 						 */
-	sz += nla_total_size(4) * 10;		/* netns, counters, errno,
-						 * flags, pid, events lost
+	sz += nla_total_size(4) * 12;		/* netns, counters, errno,
+						 * flags, pid, events lost, rtt x2
 						 */
-	sz += nla_total_size(1) * 4;		/* family, role, state, outcome */
+	sz += nla_total_size(1) * 5;		/* family, role, state, outcome,
+						 * closer
+						 */
 	sz += nla_total_size(2) * 2;		/* ports */
 	sz += nla_total_size(16) * 2;		/* addresses */
 	sz += nla_total_size(TASK_COMM_LEN);
@@ -66,7 +69,8 @@ static int tt_put_event(struct sk_buff *skb, const struct tt_event *ev,
 		    nla_put_u32(skb, TCPTRAIL_A_EV_SEQ, ev->seq) ||
 		    nla_put_u32(skb, TCPTRAIL_A_EV_RTO_US, ev->rto_us) ||
 		    nla_put_u8(skb, TCPTRAIL_A_EV_BACKOFF, ev->backoff) ||
-		    nla_put_u16(skb, TCPTRAIL_A_EV_SEGS, ev->segs))
+		    nla_put_u16(skb, TCPTRAIL_A_EV_SEGS, ev->segs) ||
+		    nla_put_u8(skb, TCPTRAIL_A_EV_CA_STATE, ev->ca_state))
 			goto cancel;
 		break;
 	}
@@ -110,7 +114,14 @@ static int tt_put_conn_locked(struct sk_buff *skb, const struct tt_conn *c)
 	    nla_put_u8(skb, TCPTRAIL_A_CONN_OUTCOME, c->outcome) ||
 	    nla_put_u32(skb, TCPTRAIL_A_CONN_ERRNO, c->err) ||
 	    nla_put_u32(skb, TCPTRAIL_A_CONN_FLAGS, c->flags) ||
-	    nla_put_u32(skb, TCPTRAIL_A_CONN_EVENTS_LOST, tt_event_lost(c)))
+	    nla_put_u32(skb, TCPTRAIL_A_CONN_EVENTS_LOST, tt_event_lost(c)) ||
+	    tt_put_u64(skb, TCPTRAIL_A_CONN_BYTES_ACKED, c->bytes_acked) ||
+	    tt_put_u64(skb, TCPTRAIL_A_CONN_BYTES_RECEIVED,
+		       c->bytes_received) ||
+	    nla_put_u32(skb, TCPTRAIL_A_CONN_SRTT_US, c->srtt_us) ||
+	    nla_put_u32(skb, TCPTRAIL_A_CONN_MIN_RTT_US, c->min_rtt_us) ||
+	    tt_put_u64(skb, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id) ||
+	    nla_put_u8(skb, TCPTRAIL_A_CONN_CLOSER, c->closer))
 		return -EMSGSIZE;
 	if (c->est_ns &&
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,

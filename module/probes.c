@@ -130,6 +130,27 @@ static void tt_server_established(struct tt_conn *c, const struct sock *sk,
 		c->start_ns = synack_ns;
 }
 
+/* What tcp_info would say; cheap enough to refresh on every state change. */
+static void tt_read_figures(struct tt_conn *c, const struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+
+	c->bytes_acked = tp->bytes_acked;
+	c->bytes_received = tp->bytes_received;
+	c->srtt_us = tp->srtt_us >> 3;
+	c->min_rtt_us = tcp_min_rtt(tp) == ~0U ? 0 : tcp_min_rtt(tp);
+}
+
+static void tt_note_closer(struct tt_conn *c, int oldstate, int newstate)
+{
+	if (newstate == TCP_FIN_WAIT1 && !c->closer)
+		c->closer = TCPTRAIL_CLOSER_LOCAL;
+	else if (newstate == TCP_CLOSE_WAIT && !c->closer)
+		c->closer = TCPTRAIL_CLOSER_REMOTE;
+	else if (newstate == TCP_CLOSING)
+		c->closer = TCPTRAIL_CLOSER_BOTH;
+}
+
 static u8 tt_outcome_at_close(const struct tt_conn *c, int err)
 {
 	if (c->outcome != TCPTRAIL_OUTCOME_PENDING)
@@ -201,8 +222,12 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		c->pid = task_tgid_nr(current);
 		strscpy(c->comm, current->comm, sizeof(c->comm));
 	}
+	if (fresh)
+		c->cgroup_id = tt_sock_cgroup_id(sk);
 	if (!c->tuple_done)
 		tt_fill_tuple(c, sk);
+	tt_read_figures(c, sk);
+	tt_note_closer(c, oldstate, newstate);
 	if (newstate == TCP_ESTABLISHED && !c->est_ns) {
 		c->est_ns = ev.t_ns;
 		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
@@ -258,6 +283,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	/* The timer has not backed off yet: icsk_rto is what expired. */
 	ev.rto_us = jiffies_to_usecs(icsk->icsk_rto);
 	ev.backoff = icsk->icsk_backoff;
+	ev.ca_state = icsk->icsk_ca_state;
 
 	raw_spin_lock_bh(&c->lock);
 	switch (ev.kind) {
@@ -373,6 +399,7 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	ev.t_ns = ktime_get_ns();
 	raw_spin_lock_bh(&c->lock);
 	ev.old_state = c->state;
+	tt_read_figures(c, sk);
 	tt_event_add(c, &ev);
 	raw_spin_unlock_bh(&c->lock);
 	tt_conn_unlink(c);

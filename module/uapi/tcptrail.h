@@ -47,6 +47,14 @@ enum tcptrail_outcome {
 	TCPTRAIL_OUTCOME_ABORTED,	/* closed locally during the handshake */
 };
 
+/* Which end sent the first FIN. */
+enum tcptrail_closer {
+	TCPTRAIL_CLOSER_NONE,
+	TCPTRAIL_CLOSER_LOCAL,		/* we went to FIN_WAIT1 */
+	TCPTRAIL_CLOSER_REMOTE,		/* we went to CLOSE_WAIT */
+	TCPTRAIL_CLOSER_BOTH,		/* simultaneous close */
+};
+
 enum tcptrail_event_type {
 	TCPTRAIL_EV_STATE,		/* OLD_STATE -> NEW_STATE */
 	TCPTRAIL_EV_RETRANSMIT,		/* KIND, SEQ, RTO_US, BACKOFF */
@@ -99,6 +107,13 @@ enum tcptrail_attr_conn {
 	TCPTRAIL_A_CONN_TW_END_NS,	/* u64: TIME_WAIT exit */
 	TCPTRAIL_A_CONN_EVENTS_LOST,	/* u32: events past the per-conn cap */
 	TCPTRAIL_A_CONN_EVENTS,		/* nest of TCPTRAIL_A_EVENT nests */
+	/* Figures read from the socket at its last state change: */
+	TCPTRAIL_A_CONN_BYTES_ACKED,	/* u64: tcpi_bytes_acked */
+	TCPTRAIL_A_CONN_BYTES_RECEIVED,	/* u64: tcpi_bytes_received */
+	TCPTRAIL_A_CONN_SRTT_US,	/* u32: smoothed RTT */
+	TCPTRAIL_A_CONN_MIN_RTT_US,	/* u32: minimum RTT seen */
+	TCPTRAIL_A_CONN_CGROUP_ID,	/* u64: cgroup v2 id of the socket */
+	TCPTRAIL_A_CONN_CLOSER,		/* u8: enum tcptrail_closer */
 
 	__TCPTRAIL_A_CONN_MAX,
 	TCPTRAIL_A_CONN_MAX = __TCPTRAIL_A_CONN_MAX - 1
@@ -119,6 +134,9 @@ enum tcptrail_attr_event {
 	TCPTRAIL_A_EV_RTO_US,		/* u32: the timeout that expired */
 	TCPTRAIL_A_EV_BACKOFF,		/* u8 */
 	TCPTRAIL_A_EV_SEGS,		/* u16 */
+	TCPTRAIL_A_EV_CA_STATE,		/* u8: TCP_CA_* when retransmitting
+					 * (4 Loss: timeout, 3 Recovery: fast)
+					 */
 
 	__TCPTRAIL_A_EV_MAX,
 	TCPTRAIL_A_EV_MAX = __TCPTRAIL_A_EV_MAX - 1
