@@ -44,9 +44,13 @@ static u64 tt_cookie(const struct sock *sk)
 	return (u64)ck[1] << 32 | ck[0];
 }
 
+/*
+ * The local port is read from inet_sport, not sk_num: on the way to CLOSE
+ * the port is released (sk_num = 0) before the state change is traced.
+ */
 static void tt_fill_tuple(struct tt_conn *c, const struct sock *sk)
 {
-	c->lport = sk->sk_num;
+	c->lport = ntohs(inet_sk(sk)->inet_sport);
 	c->rport = ntohs(sk->sk_dport);
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6) {
@@ -70,6 +74,7 @@ static void tt_fill_tuple(struct tt_conn *c, const struct sock *sk)
  */
 static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
 {
+	u16 lport = ntohs(inet_sk(sk)->inet_sport);
 	struct net *net = sock_net(sk);
 	int dif = sk->sk_bound_dev_if;
 	struct sock *tw;
@@ -80,13 +85,12 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
 		tw = __inet6_lookup_established(net, tt_ehash(net),
 						&sk->sk_v6_daddr, sk->sk_dport,
 						&sk->sk_v6_rcv_saddr,
-						sk->sk_num, dif, 0);
+						lport, dif, 0);
 	else
 #endif
 		tw = __inet_lookup_established(net, tt_ehash(net),
 					       sk->sk_daddr, sk->sk_dport,
-					       sk->sk_rcv_saddr, sk->sk_num,
-					       dif, 0);
+					       sk->sk_rcv_saddr, lport, dif, 0);
 	if (!tw)
 		return NULL;
 	if (tw->sk_state != TCP_TIME_WAIT) {
