@@ -2,11 +2,12 @@
 /*
  * Differences between the kernels tcptrail builds on (5.15 ... mainline),
  * one wrapper each, so that the rest of the module never tests a version.
+ * The TT_HAVE_* flags come from Kbuild, which looks for each feature in
+ * the headers being built against.
  */
 #ifndef _TCPTRAIL_COMPAT_H
 #define _TCPTRAIL_COMPAT_H
 
-#include <linux/version.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include <linux/cgroup.h>
@@ -15,7 +16,7 @@
  * tcp_retransmit_skb gained "int err" in 6.17 (ad892e912b84) and fires on
  * failed retransmits too from then on; earlier it fired on success only.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#ifdef TT_HAVE_RTX_ERR
 #define TT_RTX_PROTO	void *data, const struct sock *sk, \
 			const struct sk_buff *skb, int err
 #define TT_RTX_FAILED	(err != 0)
@@ -30,7 +31,7 @@
  * then called for every RST, with sk possibly NULL, a request or timewait
  * sock; before, only full sockets reached it.
  */
-#if __has_include(<net/rstreason.h>)
+#ifdef TT_HAVE_RST_REASON
 #include <net/rstreason.h>
 #define TT_SRST_PROTO	void *data, const struct sock *sk, \
 			const struct sk_buff *skb, \
@@ -48,7 +49,7 @@
  */
 static inline struct inet_hashinfo *tt_ehash(const struct net *net)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#ifdef TT_HAVE_NETNS_EHASH
 	return net->ipv4.tcp_death_row.hashinfo;
 #else
 	return &tcp_hashinfo;
