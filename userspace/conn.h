@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The CLI's model of a connection timeline, parsed from the attributes of
+ * one TCPTRAIL_CMD_GET_CONN message, and of the module's counters.
+ */
+#ifndef TT_CONN_H
+#define TT_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+
+#include "tcptrail.h"
+
+struct tt_event {
+	uint64_t t_ns;		/* since the connection's start */
+	uint32_t seq;
+	uint32_t rto_us;
+	uint16_t segs;
+	uint8_t type;		/* enum tcptrail_event_type */
+	uint8_t old_state;
+	uint8_t new_state;
+	uint8_t kind;		/* enum tcptrail_rtx_kind */
+	uint8_t backoff;
+	uint32_t present;	/* bit n: TCPTRAIL_A_EV_n was sent */
+};
+
+struct tt_conn {
+	uint64_t id;
+	uint32_t netns;
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t role;
+	uint8_t state;
+	uint8_t outcome;
+	uint8_t laddr[16];
+	uint8_t raddr[16];
+	uint16_t lport;
+	uint16_t rport;
+	uint64_t start_ns;	/* monotonic */
+	uint64_t handshake_ns;	/* a duration */
+	uint64_t end_ns;
+	uint64_t tw_start_ns;
+	uint64_t tw_end_ns;
+	uint32_t syn_retrans;
+	uint32_t synack_retrans;
+	uint32_t data_retrans;
+	uint32_t rst_sent;
+	uint32_t rst_recv;
+	uint32_t err;
+	uint32_t flags;
+	uint32_t pid;
+	uint32_t events_lost;
+	char comm[64];
+	uint64_t present;	/* bit n: TCPTRAIL_A_CONN_n was sent */
+
+	struct tt_event *ev;
+	size_t nev;
+	size_t ev_cap;
+};
+
+#define TT_HAS(obj, attr) (!!((obj)->present & (1ULL << (attr))))
+
+struct tt_conn_list {
+	struct tt_conn *v;
+	size_t n;
+	size_t cap;
+};
+
+struct tt_stats {
+	uint64_t v[TCPTRAIL_A_STATS_MAX + 1];
+	uint64_t present;
+};
+
+/*
+ * Parse the attribute stream [buf, buf + len) of one connection message
+ * (the bytes after the genetlink header).  Returns 0, or -EINVAL with *why
+ * naming the defect, or -ENOMEM.  On failure c is left empty.
+ */
+int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
+		  const char **why);
+/* Same, from a whole netlink message carrying a genetlink header. */
+int tt_conn_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
+		      const char **why);
+void tt_conn_free(struct tt_conn *c);
+
+int tt_stats_parse(const void *buf, size_t len, struct tt_stats *st,
+		   const char **why);
+int tt_stats_parse_msg(const struct nlmsghdr *nlh, struct tt_stats *st,
+		       const char **why);
+
+/* Takes ownership of c's contents on success. */
+int tt_conn_list_add(struct tt_conn_list *l, struct tt_conn *c);
+void tt_conn_list_free(struct tt_conn_list *l);
+
+#endif

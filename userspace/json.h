@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A JSON writer: enough for our objects, arrays and scalars. */
+#ifndef TT_JSON_H
+#define TT_JSON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TT_JSON_MAX_DEPTH 16
+
+struct tt_json {
+	FILE *f;
+	bool pretty;
+	int depth;
+	bool after_key;
+	bool has_items[TT_JSON_MAX_DEPTH];
+};
+
+void tt_json_init(struct tt_json *j, FILE *f, bool pretty);
+
+void tt_json_obj_begin(struct tt_json *j);
+void tt_json_obj_end(struct tt_json *j);
+void tt_json_arr_begin(struct tt_json *j);
+void tt_json_arr_end(struct tt_json *j);
+
+void tt_json_key(struct tt_json *j, const char *key);
+void tt_json_str(struct tt_json *j, const char *s);
+/* s of exactly len bytes, may hold NULs */
+void tt_json_strn(struct tt_json *j, const char *s, size_t len);
+void tt_json_u64(struct tt_json *j, uint64_t v);
+void tt_json_i64(struct tt_json *j, int64_t v);
+void tt_json_bool(struct tt_json *j, bool v);
+void tt_json_null(struct tt_json *j);
+
+/* Writes a final newline after the top-level value. */
+void tt_json_end(struct tt_json *j);
+
+#endif

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+#include "nl.h"
+#include "tcptrail.h"
+
+/* A doit reply carries a whole timeline; leave room for a long one. */
+#define NL_BUFLEN (256 * 1024)
+
+struct request {
+	struct tt_nl *nl;
+	uint16_t type;		/* expected nlmsg_type of data messages */
+	tt_nl_msg_cb cb;
+	void *data;
+	int cb_err;
+};
+
+static void set_msg(struct tt_nl *nl, const char *s)
+{
+	snprintf(nl->msg, sizeof(nl->msg), "%s", s);
+}
+
+/* Extended ack TLVs follow the (possibly capped) echoed request. */
+static void read_extack(struct tt_nl *nl, const struct nlmsghdr *nlh,
+			const void *tlvs)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct nlattr *a;
+	size_t left;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || (const char *)tlvs >= end)
+		return;
+	left = end - (const char *)tlvs;
+	for (a = tlvs; mnl_attr_ok(a, (int)left);
+	     left -= MNL_ALIGN(a->nla_len), a = mnl_attr_next(a)) {
+		uint16_t t = mnl_attr_get_type(a);
+
+		if (t == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
+			set_msg(nl, mnl_attr_get_str(a));
+			return;
+		}
+		if (t == NLMSGERR_ATTR_MISS_TYPE && !nl->msg[0] &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			snprintf(nl->msg, sizeof(nl->msg),
+				 "missing attribute %u", mnl_attr_get_u32(a));
+		if ((size_t)MNL_ALIGN(a->nla_len) >= left)
+			break;
+	}
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct request *rq = data;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const char *tlvs;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		set_msg(rq->nl, "short error message from the kernel");
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	tlvs = (const char *)&e->msg;
+	if (nlh->nlmsg_flags & NLM_F_CAPPED)
+		tlvs += sizeof(e->msg);
+	else
+		tlvs += MNL_ALIGN(e->msg.nlmsg_len);
+	read_extack(rq->nl, nlh, tlvs);
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	errno = e->error < 0 ? -e->error : e->error;
+	return MNL_CB_ERROR;
+}
+
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct request *rq = data;
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	/* a dump that failed part-way says so in NLMSG_DONE */
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(*err) && *err < 0) {
+		read_extack(rq->nl, nlh,
+			    (const char *)err + MNL_ALIGN(sizeof(*err)));
+		errno = -*err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct request *rq = data;
+	int ret;
+
+	if (nlh->nlmsg_type != rq->type)
+		return MNL_CB_OK;
+	ret = rq->cb(nlh, rq->data);
+	if (ret < 0) {
+		rq->cb_err = ret;
+		errno = -ret;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/* libmnl takes a non-const table; it is never written */
+static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+	[NLMSG_ERROR] = error_cb,
+	[NLMSG_DONE] = done_cb,
+};
+
+static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
+		   uint16_t flags, int (*put)(struct nlmsghdr *, const void *),
+		   const void *put_arg, tt_nl_msg_cb cb, void *data)
+{
+	struct request rq = { .nl = nl, .type = type, .cb = cb, .data = data };
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	uint32_t seq = ++nl->seq;
+	int ret;
+
+	nl->msg[0] = '\0';
+	nl->bad_reply = false;
+	nlh = mnl_nlmsg_put_header(nl->buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = ver;
+	if (put && put(nlh, put_arg) < 0)
+		return -EMSGSIZE;
+
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		set_msg(nl, "cannot send the request");
+		return ret;
+	}
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, nl->buflen);
+
+		if (n < 0) {
+			ret = -errno;
+			if (ret == -ENOSPC)
+				set_msg(nl, "reply larger than the receive buffer");
+			return ret;
+		}
+		errno = 0;
+		ret = mnl_cb_run2(nl->buf, n, seq, nl->portid, data_cb, &rq,
+				  ctl_cbs, MNL_ARRAY_SIZE(ctl_cbs));
+		if (ret == MNL_CB_ERROR) {
+			if (rq.cb_err)
+				return rq.cb_err;
+			/* libmnl sets ESRCH/EPROTO for foreign messages */
+			if (errno == EPROTO || errno == ESRCH)
+				set_msg(nl, "reply out of sequence");
+			return errno ? -errno : -EIO;
+		}
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int put_family_name(struct nlmsghdr *nlh, const void *arg)
+{
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, arg);
+	return 0;
+}
+
+static int family_attr_cb(const struct nlattr *a, void *data)
+{
+	struct tt_nl *nl = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+			return MNL_CB_ERROR;
+		nl->family_id = mnl_attr_get_u16(a);
+		break;
+	case CTRL_ATTR_VERSION:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		nl->family_version = mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tt_nl *nl = data;
+
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb,
+			   nl) != MNL_CB_OK) {
+		set_msg(nl, "malformed reply from the genetlink controller");
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+int tt_nl_open(struct tt_nl *nl)
+{
+	int one = 1, ret;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->buflen = NL_BUFLEN;
+	nl->buf = malloc(nl->buflen);
+	if (!nl->buf)
+		return -ENOMEM;
+	nl->sk = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sk) {
+		ret = -errno;
+		set_msg(nl, "cannot open a generic netlink socket");
+		goto err;
+	}
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		set_msg(nl, "cannot bind the netlink socket");
+		goto err;
+	}
+	/* both are best effort: older kernels simply send less */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (uint32_t)time(NULL);
+
+	ret = request(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0,
+		      put_family_name, TCPTRAIL_GENL_NAME, family_cb, nl);
+	if (ret == -ENOENT)
+		nl->no_family = true;
+	if (!ret && !nl->family_id) {
+		set_msg(nl, "the genetlink controller gave no family id");
+		ret = -EBADMSG;
+	}
+	if (ret)
+		goto err;
+	return 0;
+err:
+	{
+		char keep[sizeof(nl->msg)];
+		bool no_family = nl->no_family;
+
+		memcpy(keep, nl->msg, sizeof(keep));
+		tt_nl_close(nl);
+		memcpy(nl->msg, keep, sizeof(keep));
+		nl->no_family = no_family;
+	}
+	return ret;
+}
+
+void tt_nl_close(struct tt_nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	free(nl->buf);
+	memset(nl, 0, sizeof(*nl));
+}
+
+static int put_id(struct nlmsghdr *nlh, const void *arg)
+{
+	mnl_attr_put_u64(nlh, TCPTRAIL_A_CONN_ID, *(const uint64_t *)arg);
+	return 0;
+}
+
+int tt_nl_dump_conns(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_CONN,
+		       TCPTRAIL_GENL_VERSION, NLM_F_DUMP, NULL, NULL, cb, data);
+}
+
+int tt_nl_get_conn(struct tt_nl *nl, uint64_t id, tt_nl_msg_cb cb, void *data)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_CONN,
+		       TCPTRAIL_GENL_VERSION, 0, put_id, &id, cb, data);
+}
+
+int tt_nl_get_stats(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_STATS,
+		       TCPTRAIL_GENL_VERSION, 0, NULL, NULL, cb, data);
+}

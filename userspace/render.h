@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Output: the same model feeds the JSON and the human renderers. */
+#ifndef TT_RENDER_H
+#define TT_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conn.h"
+
+struct tt_render {
+	FILE *out;
+	int64_t wall_offset;	/* monotonic ns + this = wall-clock ns */
+	bool numeric;		/* no service names for ports */
+	bool color;
+	bool pretty;		/* indented JSON */
+	int bar_width;		/* waterfall columns; 0: default */
+};
+
+void tt_render_json_list(const struct tt_render *r,
+			 const struct tt_conn_list *l);
+void tt_render_json_conn(const struct tt_render *r, const struct tt_conn *c);
+void tt_render_json_stats(const struct tt_render *r,
+			  const struct tt_stats *st);
+
+void tt_render_text_list(const struct tt_render *r,
+			 const struct tt_conn_list *l);
+void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c);
+void tt_render_text_stats(const struct tt_render *r,
+			  const struct tt_stats *st);
+
+/* Shared by both renderers. */
+extern const char *const tt_stats_names[];
+/* Symbolic errno ("ECONNREFUSED"), or NULL. */
+const char *tt_errno_name(uint32_t err);
+
+#endif

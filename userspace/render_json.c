@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include <sys/socket.h>
+
+#include "json.h"
+#include "names.h"
+#include "render.h"
+#include "timefmt.h"
+
+const char *const tt_stats_names[TCPTRAIL_A_STATS_MAX + 1] = {
+	[TCPTRAIL_A_STATS_TRACKED] = "tracked",
+	[TCPTRAIL_A_STATS_CREATED] = "created",
+	[TCPTRAIL_A_STATS_FINISHED] = "finished",
+	[TCPTRAIL_A_STATS_EVICTED] = "evicted",
+	[TCPTRAIL_A_STATS_REFUSED] = "refused",
+	[TCPTRAIL_A_STATS_EVENTS_LOST] = "events_lost",
+	[TCPTRAIL_A_STATS_MAX_CONNS] = "max_conns",
+	[TCPTRAIL_A_STATS_MAX_EVENTS] = "max_events",
+};
+
+const char *tt_errno_name(uint32_t err)
+{
+	if (!err || err > 4095)
+		return NULL;
+	return strerrorname_np((int)err);
+}
+
+static void name_or_unknown(struct tt_json *j, const char *name)
+{
+	tt_json_str(j, name ? name : "unknown");
+}
+
+static void mono_time(struct tt_json *j, const struct tt_render *r,
+		      const struct tt_conn *c, int attr, uint64_t ns)
+{
+	char buf[TT_RFC3339_LEN];
+
+	if (!TT_HAS(c, attr)) {
+		tt_json_null(j);
+		return;
+	}
+	tt_json_str(j, tt_fmt_rfc3339((int64_t)ns + r->wall_offset, buf,
+				      sizeof(buf)));
+}
+
+static void u64_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
+			uint64_t v)
+{
+	if (TT_HAS(c, attr))
+		tt_json_u64(j, v);
+	else
+		tt_json_null(j);
+}
+
+static void event(struct tt_json *j, const struct tt_event *e)
+{
+	const char *type = tt_event_name(e->type);
+
+	tt_json_obj_begin(j);
+	tt_json_key(j, "t_ns");
+	tt_json_u64(j, e->t_ns);
+	tt_json_key(j, "type");
+	name_or_unknown(j, type);
+	if (!type) {
+		tt_json_key(j, "type_id");
+		tt_json_u64(j, e->type);
+	}
+	switch (e->type) {
+	case TCPTRAIL_EV_STATE:
+		tt_json_key(j, "old");
+		name_or_unknown(j, tt_state_name(e->old_state));
+		tt_json_key(j, "new");
+		name_or_unknown(j, tt_state_name(e->new_state));
+		break;
+	case TCPTRAIL_EV_RETRANSMIT:
+		tt_json_key(j, "kind");
+		name_or_unknown(j, tt_rtx_kind_name(e->kind));
+		tt_json_key(j, "seq");
+		tt_json_u64(j, e->seq);
+		tt_json_key(j, "rto_us");
+		tt_json_u64(j, e->rto_us);
+		tt_json_key(j, "backoff");
+		tt_json_u64(j, e->backoff);
+		if (e->present & (1U << TCPTRAIL_A_EV_SEGS)) {
+			tt_json_key(j, "segs");
+			tt_json_u64(j, e->segs);
+		}
+		break;
+	}
+	tt_json_obj_end(j);
+}
+
+static void conn(struct tt_json *j, const struct tt_render *r,
+		 const struct tt_conn *c)
+{
+	char a[TT_ADDR_STRLEN];
+	size_t i;
+
+	tt_json_obj_begin(j);
+	tt_json_key(j, "id");
+	tt_json_u64(j, c->id);
+	tt_json_key(j, "netns");
+	tt_json_u64(j, c->netns);
+	tt_json_key(j, "family");
+	tt_json_u64(j, c->family == AF_INET6 ? 6 : 4);
+	tt_json_key(j, "role");
+	name_or_unknown(j, tt_role_name(c->role));
+	tt_json_key(j, "laddr");
+	tt_json_str(j, tt_addr_str(c->family, c->laddr, a, sizeof(a)));
+	tt_json_key(j, "lport");
+	tt_json_u64(j, c->lport);
+	tt_json_key(j, "raddr");
+	tt_json_str(j, tt_addr_str(c->family, c->raddr, a, sizeof(a)));
+	tt_json_key(j, "rport");
+	tt_json_u64(j, c->rport);
+	tt_json_key(j, "state");
+	name_or_unknown(j, tt_state_name(c->state));
+	tt_json_key(j, "start");
+	mono_time(j, r, c, TCPTRAIL_A_CONN_START_NS, c->start_ns);
+	tt_json_key(j, "handshake_ns");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_HANDSHAKE_NS, c->handshake_ns);
+	tt_json_key(j, "syn_retrans");
+	tt_json_u64(j, c->syn_retrans);
+	tt_json_key(j, "synack_retrans");
+	tt_json_u64(j, c->synack_retrans);
+	tt_json_key(j, "data_retrans");
+	tt_json_u64(j, c->data_retrans);
+	tt_json_key(j, "rst_sent");
+	tt_json_u64(j, c->rst_sent);
+	tt_json_key(j, "rst_recv");
+	tt_json_u64(j, c->rst_recv);
+	tt_json_key(j, "outcome");
+	name_or_unknown(j, tt_outcome_name(c->outcome));
+	tt_json_key(j, "errno");
+	tt_json_u64(j, c->err);
+	tt_json_key(j, "error");
+	tt_json_str(j, tt_errno_name(c->err));
+	tt_json_key(j, "flags");
+	tt_json_obj_begin(j);
+	tt_json_key(j, "finished");
+	tt_json_bool(j, c->flags & TCPTRAIL_F_FINISHED);
+	tt_json_key(j, "time_wait");
+	tt_json_bool(j, c->flags & TCPTRAIL_F_TIME_WAIT);
+	tt_json_key(j, "syncookie");
+	tt_json_bool(j, c->flags & TCPTRAIL_F_SYNCOOKIE);
+	tt_json_key(j, "fastopen");
+	tt_json_bool(j, c->flags & TCPTRAIL_F_FASTOPEN);
+	tt_json_obj_end(j);
+	tt_json_key(j, "pid");
+	if (c->pid)
+		tt_json_u64(j, c->pid);
+	else
+		tt_json_null(j);
+	tt_json_key(j, "comm");
+	if (TT_HAS(c, TCPTRAIL_A_CONN_COMM) && c->comm[0])
+		tt_json_str(j, c->comm);
+	else
+		tt_json_null(j);
+	tt_json_key(j, "start_mono_ns");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_START_NS, c->start_ns);
+	tt_json_key(j, "end");
+	mono_time(j, r, c, TCPTRAIL_A_CONN_END_NS, c->end_ns);
+	tt_json_key(j, "duration_ns");
+	if (TT_HAS(c, TCPTRAIL_A_CONN_END_NS) &&
+	    TT_HAS(c, TCPTRAIL_A_CONN_START_NS) && c->end_ns >= c->start_ns)
+		tt_json_u64(j, c->end_ns - c->start_ns);
+	else
+		tt_json_null(j);
+	tt_json_key(j, "time_wait_ns");
+	if (TT_HAS(c, TCPTRAIL_A_CONN_TW_START_NS) &&
+	    TT_HAS(c, TCPTRAIL_A_CONN_TW_END_NS) &&
+	    c->tw_end_ns >= c->tw_start_ns)
+		tt_json_u64(j, c->tw_end_ns - c->tw_start_ns);
+	else
+		tt_json_null(j);
+	tt_json_key(j, "events_lost");
+	tt_json_u64(j, c->events_lost);
+	tt_json_key(j, "events");
+	tt_json_arr_begin(j);
+	for (i = 0; i < c->nev; i++)
+		event(j, &c->ev[i]);
+	tt_json_arr_end(j);
+	tt_json_obj_end(j);
+}
+
+void tt_render_json_conn(const struct tt_render *r, const struct tt_conn *c)
+{
+	struct tt_json j;
+
+	tt_json_init(&j, r->out, r->pretty);
+	conn(&j, r, c);
+	tt_json_end(&j);
+}
+
+void tt_render_json_list(const struct tt_render *r,
+			 const struct tt_conn_list *l)
+{
+	struct tt_json j;
+	size_t i;
+
+	tt_json_init(&j, r->out, r->pretty);
+	tt_json_arr_begin(&j);
+	for (i = 0; i < l->n; i++)
+		conn(&j, r, &l->v[i]);
+	tt_json_arr_end(&j);
+	tt_json_end(&j);
+}
+
+void tt_render_json_stats(const struct tt_render *r, const struct tt_stats *st)
+{
+	struct tt_json j;
+	int i;
+
+	tt_json_init(&j, r->out, r->pretty);
+	tt_json_obj_begin(&j);
+	for (i = 0; i <= TCPTRAIL_A_STATS_MAX; i++) {
+		if (!tt_stats_names[i])
+			continue;
+		tt_json_key(&j, tt_stats_names[i]);
+		if (st->present & (1ULL << i))
+			tt_json_u64(&j, st->v[i]);
+		else
+			tt_json_null(&j);
+	}
+	tt_json_obj_end(&j);
+	tt_json_end(&j);
+}

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Human output: a header per connection, a summary line, then the events
+ * as a waterfall whose bars are placed by time, so that a one-second RTO
+ * stands out from sub-millisecond steps at a glance.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "names.h"
+#include "render.h"
+#include "timefmt.h"
+
+#define BAR_WIDTH_DEFAULT 32
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_DIM "\033[2m"
+
+static const char *col(const struct tt_render *r, const char *code)
+{
+	return r->color ? code : "";
+}
+
+static void port_str(const struct tt_render *r, unsigned int port, char *buf,
+		     size_t len)
+{
+	struct servent *se = NULL;
+
+	if (!r->numeric && port)
+		se = getservbyport(htons(port), "tcp");
+	if (se)
+		snprintf(buf, len, "%s", se->s_name);
+	else
+		snprintf(buf, len, "%u", port);
+}
+
+static void endpoint(const struct tt_render *r, const struct tt_conn *c,
+		     const uint8_t *addr, unsigned int port, char *buf,
+		     size_t len)
+{
+	char a[TT_ADDR_STRLEN], p[32];
+
+	tt_addr_str(c->family, addr, a, sizeof(a));
+	port_str(r, port, p, sizeof(p));
+	snprintf(buf, len, c->family == AF_INET6 ? "[%s]:%s" : "%s:%s", a, p);
+}
+
+/* A task name is whatever the task set: keep the terminal safe. */
+static void safe_comm(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		out[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+	}
+	out[i] = '\0';
+}
+
+static const char *outcome_color(unsigned int outcome)
+{
+	switch (outcome) {
+	case TCPTRAIL_OUTCOME_ESTABLISHED: return C_GREEN;
+	case TCPTRAIL_OUTCOME_PENDING:
+	case TCPTRAIL_OUTCOME_ABORTED: return C_YELLOW;
+	default: return C_RED;
+	}
+}
+
+static const char *event_color(const struct tt_event *e)
+{
+	switch (e->type) {
+	case TCPTRAIL_EV_RETRANSMIT: return C_YELLOW;
+	case TCPTRAIL_EV_RST_SENT:
+	case TCPTRAIL_EV_RST_RECV: return C_RED;
+	case TCPTRAIL_EV_STATE:
+		return e->new_state == 1 ? C_GREEN : "";
+	default: return "";
+	}
+}
+
+static void state_str(unsigned int st, char *buf, size_t len)
+{
+	const char *n = tt_state_name(st);
+
+	if (n)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "state#%u", st);
+}
+
+static void rto_str(uint32_t rto_us, char *buf, size_t len)
+{
+	if (rto_us % 1000 == 0)
+		snprintf(buf, len, "%" PRIu32 " ms", rto_us / 1000);
+	else
+		snprintf(buf, len, "%" PRIu32 " us", rto_us);
+}
+
+/* The words of one event, without colour. */
+static void event_text(const struct tt_event *e, char *buf, size_t len)
+{
+	char a[24], b[24], rto[24];
+	const char *kind;
+
+	switch (e->type) {
+	case TCPTRAIL_EV_STATE:
+		state_str(e->old_state, a, sizeof(a));
+		state_str(e->new_state, b, sizeof(b));
+		snprintf(buf, len, "%s -> %s", a, b);
+		break;
+	case TCPTRAIL_EV_RETRANSMIT:
+		kind = tt_rtx_kind_name(e->kind);
+		rto_str(e->rto_us, rto, sizeof(rto));
+		snprintf(buf, len, "retransmit %s rto %s backoff %u",
+			 kind ? kind : "?", rto, e->backoff);
+		if (e->segs > 1) {
+			size_t l = strlen(buf);
+
+			snprintf(buf + l, len - l, " segs %u", e->segs);
+		}
+		break;
+	case TCPTRAIL_EV_RST_SENT: snprintf(buf, len, "rst sent"); break;
+	case TCPTRAIL_EV_RST_RECV: snprintf(buf, len, "rst received"); break;
+	case TCPTRAIL_EV_SYNACK: snprintf(buf, len, "syn-ack sent"); break;
+	case TCPTRAIL_EV_TW_EXIT: snprintf(buf, len, "time-wait over"); break;
+	case TCPTRAIL_EV_DESTROY: snprintf(buf, len, "socket destroyed"); break;
+	default: snprintf(buf, len, "event #%u", e->type); break;
+	}
+}
+
+static int bar_pos(uint64_t t, uint64_t span, int width)
+{
+	if (!span)
+		return 0;
+	return (int)((long double)t * (width - 1) / span + 0.5L);
+}
+
+static void waterfall(const struct tt_render *r, const struct tt_conn *c)
+{
+	FILE *f = r->out;
+	int width = r->bar_width > 1 ? r->bar_width : BAR_WIDTH_DEFAULT;
+	uint64_t span = 0;
+	int prev = 0;
+	size_t i;
+
+	for (i = 0; i < c->nev; i++)
+		if (c->ev[i].t_ns > span)
+			span = c->ev[i].t_ns;
+
+	for (i = 0; i < c->nev; i++) {
+		const struct tt_event *e = &c->ev[i];
+		char rel[32], text[96];
+		int pos = bar_pos(e->t_ns, span, width), k;
+
+		tt_fmt_reltime(e->t_ns, rel, sizeof(rel));
+		event_text(e, text, sizeof(text));
+		fprintf(f, "  %12s |", rel);
+		/* the run covers the time since the previous event */
+		for (k = 0; k < width; k++) {
+			if (k == pos)
+				fprintf(f, "%s*%s", col(r, event_color(e)),
+					col(r, C_RESET));
+			else if (k > prev && k < pos)
+				fputc('-', f);
+			else
+				fputc(' ', f);
+		}
+		fprintf(f, "| %s%s%s\n", col(r, event_color(e)), text,
+			col(r, C_RESET));
+		if (pos > prev)
+			prev = pos;
+	}
+	if (c->events_lost)
+		fprintf(f, "  %s... %" PRIu32 " event%s not kept%s\n",
+			col(r, C_DIM), c->events_lost,
+			c->events_lost == 1 ? "" : "s", col(r, C_RESET));
+}
+
+void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c)
+{
+	FILE *f = r->out;
+	char l[TT_ADDR_STRLEN + 32], rr[TT_ADDR_STRLEN + 32], st[24];
+	char when[64], d[32], comm[sizeof(c->comm)];
+	const char *role = tt_role_name(c->role);
+	const char *outcome = tt_outcome_name(c->outcome);
+	const char *errname = tt_errno_name(c->err);
+
+	endpoint(r, c, c->laddr, c->lport, l, sizeof(l));
+	endpoint(r, c, c->raddr, c->rport, rr, sizeof(rr));
+	state_str(c->state, st, sizeof(st));
+	fprintf(f, "%s%s %s -> %s%s  %s  id %" PRIu64 "  netns %" PRIu32 "\n",
+		col(r, C_BOLD), role ? role : "unknown", l, rr, col(r, C_RESET),
+		st, c->id, c->netns);
+
+	fputs(" ", f);
+	if (TT_HAS(c, TCPTRAIL_A_CONN_START_NS))
+		fprintf(f, " start %s",
+			tt_fmt_local((int64_t)c->start_ns + r->wall_offset,
+				     when, sizeof(when)));
+	if (TT_HAS(c, TCPTRAIL_A_CONN_HANDSHAKE_NS))
+		fprintf(f, "  handshake %s",
+			tt_fmt_duration(c->handshake_ns, d, sizeof(d)));
+	else
+		fputs("  handshake -", f);
+	fprintf(f, "  retrans syn %" PRIu32 " synack %" PRIu32 " data %" PRIu32,
+		c->syn_retrans, c->synack_retrans, c->data_retrans);
+	fprintf(f, "  rst sent %" PRIu32 " recv %" PRIu32, c->rst_sent,
+		c->rst_recv);
+	fprintf(f, "  %s%s%s", col(r, outcome_color(c->outcome)),
+		outcome ? outcome : "unknown", col(r, C_RESET));
+	if (errname)
+		fprintf(f, " (%s)", errname);
+	else if (c->err)
+		fprintf(f, " (errno %" PRIu32 ")", c->err);
+	if (TT_HAS(c, TCPTRAIL_A_CONN_TW_START_NS) &&
+	    TT_HAS(c, TCPTRAIL_A_CONN_TW_END_NS) &&
+	    c->tw_end_ns >= c->tw_start_ns)
+		fprintf(f, "  time-wait %s",
+			tt_fmt_duration(c->tw_end_ns - c->tw_start_ns, d,
+					sizeof(d)));
+	if (c->flags & TCPTRAIL_F_SYNCOOKIE)
+		fputs("  syncookie", f);
+	if (c->flags & TCPTRAIL_F_FASTOPEN)
+		fputs("  fastopen", f);
+	if (c->flags & TCPTRAIL_F_FINISHED)
+		fputs("  finished", f);
+	if (c->pid) {
+		safe_comm(c->comm, comm, sizeof(comm));
+		fprintf(f, "  pid %" PRIu32 "%s%s", c->pid, comm[0] ? " " : "",
+			comm);
+	}
+	fputc('\n', f);
+	waterfall(r, c);
+}
+
+void tt_render_text_list(const struct tt_render *r,
+			 const struct tt_conn_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			fputc('\n', r->out);
+		tt_render_text_conn(r, &l->v[i]);
+	}
+}
+
+void tt_render_text_stats(const struct tt_render *r, const struct tt_stats *st)
+{
+	int i;
+
+	for (i = 0; i <= TCPTRAIL_A_STATS_MAX; i++) {
+		if (!tt_stats_names[i])
+			continue;
+		if (st->present & (1ULL << i))
+			fprintf(r->out, "%-12s %" PRIu64 "\n", tt_stats_names[i],
+				st->v[i]);
+		else
+			fprintf(r->out, "%-12s -\n", tt_stats_names[i]);
+	}
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The built CLI run as a user would: exit statuses and messages. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktap.h"
+
+static char out[8192], err[8192];
+
+static void slurp(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	size_t used = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (used + 1 < len && (n = read(fd, buf + used, len - 1 - used)) > 0)
+		used += n;
+	buf[used] = '\0';
+	close(fd);
+}
+
+/* Runs the CLI with args (NULL-terminated); returns its exit status. */
+static int run(const char *const *args)
+{
+	char *argv[16];
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int i, st, ofd, efd;
+	pid_t pid;
+
+	if (!fo || !fe) {
+		CHECK(!"tmpfile");
+		return -1;
+	}
+	ofd = dup(fileno(fo));
+	efd = dup(fileno(fe));
+	fclose(fo);
+	fclose(fe);
+	argv[0] = (char *)tt_cli_path;
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(ofd, 1);
+		dup2(efd, 2);
+		unsetenv("NO_COLOR");
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+		CHECK(!"fork");
+		return -1;
+	}
+	slurp(ofd, out, sizeof(out));
+	slurp(efd, err, sizeof(err));
+	if (!WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define RUN(...) run((const char *const[]){ __VA_ARGS__, NULL })
+
+static bool one_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl && nl[1] == '\0';
+}
+
+static void cli_help(void)
+{
+	CHECK_I64(RUN("--help"), 0);
+	CHECK(strstr(out, "usage: tcptrail") != NULL);
+	CHECK(strstr(out, "exit status") != NULL);
+	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
+	CHECK_I64(RUN("help", "show"), 0);
+	CHECK(strstr(out, "usage: tcptrail show ID") != NULL);
+	CHECK_I64(RUN("list", "--help"), 0);
+	CHECK(strstr(out, "usage: tcptrail list") != NULL);
+	CHECK_I64(RUN("-V"), 0);
+	CHECK(!strncmp(out, "tcptrail ", 9));
+}
+
+static void cli_usage_errors(void)
+{
+	CHECK_I64(RUN("frobnicate"), 2);
+	CHECK_STR(err, "tcptrail: unknown command \"frobnicate\" (see: tcptrail --help)\n");
+	CHECK_I64(RUN("--frob", "list"), 2);
+	CHECK(one_line(err) && strstr(err, "unknown option \"--frob\""));
+	CHECK_I64(RUN("list", "sport", "http"), 2);
+	CHECK(one_line(err) && strstr(err, "bad port \"http\""));
+	CHECK_I64(RUN("list", "state", "nap"), 2);
+	CHECK(one_line(err) && strstr(err, "unknown state \"nap\""));
+	CHECK_I64(RUN("list", "dport"), 2);
+	CHECK(one_line(err));
+	CHECK_I64(RUN("show"), 2);
+	CHECK(one_line(err) && strstr(err, "show needs an ID"));
+	CHECK_I64(RUN("show", "12x"), 2);
+	CHECK(one_line(err) && strstr(err, "bad id \"12x\""));
+	CHECK_I64(RUN("show", "1", "2"), 2);
+	CHECK_I64(RUN("stats", "extra"), 2);
+	CHECK_I64(RUN("--color=sometimes", "list"), 2);
+	CHECK_I64(RUN("help", "nope"), 2);
+	CHECK_I64(RUN(NULL), 2);
+	CHECK(strstr(err, "usage:") != NULL);
+}
+
+/*
+ * Without the module (this host) the answer is "not loaded", exit 3;
+ * with it (the lab VM) list succeeds and show of an absent id says so.
+ */
+static void cli_module(void)
+{
+	int rc = RUN("list");
+
+	if (rc == 3) {
+		CHECK(one_line(err) && strstr(err, "modprobe tcptrail") &&
+		      strstr(err, "insmod tcptrail.ko"));
+		CHECK_I64(RUN("show", "1"), 3);
+		CHECK_I64(RUN("stats", "--json"), 3);
+		CHECK_STR(out, "");
+		return;
+	}
+	CHECK_I64(rc, 0);
+	CHECK_I64(RUN("list", "--json"), 0);
+	CHECK(out[0] == '[');
+	CHECK_I64(RUN("show", "sk:ffffffffffffffff"), 5);
+	CHECK_STR(err, "tcptrail: no connection with id sk:ffffffffffffffff\n");
+	CHECK_I64(RUN("stats", "-j"), 0);
+	CHECK(strstr(out, "\"tracked\":") != NULL);
+}
+
+const struct tt_test cli_tests[] = {
+	{ "cli_help", cli_help },
+	{ "cli_usage_errors", cli_usage_errors },
+	{ "cli_module_absent_or_present", cli_module },
+	TT_TESTS_END
+};
