@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 # Lab kernel flavours and cache layout, shared by scripts/deps, scripts/lab-env
 # and scripts/labvm.  Sourced by bash; defines functions and variables only.
 #
@@ -67,6 +68,7 @@ lab_resolve() {
 	LAB_SRC=$LAB_DIR/src
 	[ -f "$LAB_KDIR/Makefile" ] ||
 		lab_die "no kernel headers in $LAB_KDIR: run scripts/deps --lab $1"
-	[ -f "$LAB_DIR/.complete" ] && [ -f "$LAB_SRC/.complete" ] ||
+	if [ ! -f "$LAB_DIR/.complete" ] || [ ! -f "$LAB_SRC/.complete" ]; then
 		lab_die "lab kernel $LAB_KVER is not in $LAB_CACHE: run scripts/deps --lab $1"
+	fi
 }
