@@ -328,6 +328,7 @@ void tt_conn_uninit(void)
 	struct tt_conn *c, *n;
 
 	list_for_each_entry_safe(c, n, &tt_all, all) {
+		/* Still in TIME_WAIT: nobody will read why it ends. */
 		if (c->tw)
 			inet_twsk_put(c->tw);
 		kmem_cache_free(tt_cache, c);

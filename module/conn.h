@@ -42,6 +42,7 @@ struct tt_event {
 	u8	kind;		/* enum tcptrail_rtx_kind */
 	u8	backoff;
 	u8	ca_state;
+	u8	cause;		/* enum tcptrail_rtx_cause */
 };
 
 struct tt_conn {
@@ -93,6 +94,7 @@ struct tt_conn {
 	u32			srtt_us;
 	u32			min_rtt_us;
 	u8			closer;	/* enum tcptrail_closer */
+	u8			tw_exit; /* enum tcptrail_tw_exit */
 
 	u32			nev;	/* events ever appended */
 	struct tt_event		ev[];	/* tt_max_events slots */

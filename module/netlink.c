@@ -17,7 +17,7 @@
 static struct genl_family tt_family;
 
 #define TT_EV_MSG_SIZE	(nla_total_size(0) + nla_total_size_64bit(8) +	\
-			 nla_total_size(1) * 4 + nla_total_size(4) * 2 +	\
+			 nla_total_size(1) * 5 + nla_total_size(4) * 2 +	\
 			 nla_total_size(2))
 
 static size_t tt_conn_msg_size(void)
@@ -31,8 +31,8 @@ static size_t tt_conn_msg_size(void)
 	sz += nla_total_size(4) * 12;		/* netns, counters, errno,
 						 * flags, pid, events lost, rtt x2
 						 */
-	sz += nla_total_size(1) * 5;		/* family, role, state, outcome,
-						 * closer
+	sz += nla_total_size(1) * 6;		/* family, role, state, outcome,
+						 * closer, tw exit
 						 */
 	sz += nla_total_size(2) * 2;		/* ports */
 	sz += nla_total_size(16) * 2;		/* addresses */
@@ -70,7 +70,8 @@ static int tt_put_event(struct sk_buff *skb, const struct tt_event *ev,
 		    nla_put_u32(skb, TCPTRAIL_A_EV_RTO_US, ev->rto_us) ||
 		    nla_put_u8(skb, TCPTRAIL_A_EV_BACKOFF, ev->backoff) ||
 		    nla_put_u16(skb, TCPTRAIL_A_EV_SEGS, ev->segs) ||
-		    nla_put_u8(skb, TCPTRAIL_A_EV_CA_STATE, ev->ca_state))
+		    nla_put_u8(skb, TCPTRAIL_A_EV_CA_STATE, ev->ca_state) ||
+		    nla_put_u8(skb, TCPTRAIL_A_EV_CAUSE, ev->cause))
 			goto cancel;
 		break;
 	}
@@ -121,7 +122,8 @@ static int tt_put_conn_locked(struct sk_buff *skb, const struct tt_conn *c)
 	    nla_put_u32(skb, TCPTRAIL_A_CONN_SRTT_US, c->srtt_us) ||
 	    nla_put_u32(skb, TCPTRAIL_A_CONN_MIN_RTT_US, c->min_rtt_us) ||
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id) ||
-	    nla_put_u8(skb, TCPTRAIL_A_CONN_CLOSER, c->closer))
+	    nla_put_u8(skb, TCPTRAIL_A_CONN_CLOSER, c->closer) ||
+	    nla_put_u8(skb, TCPTRAIL_A_CONN_TW_EXIT, c->tw_exit))
 		return -EMSGSIZE;
 	if (c->est_ns &&
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,

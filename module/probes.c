@@ -268,6 +268,26 @@ static u8 tt_rtx_kind(const struct sock *sk, u8 tcp_flags)
 	return TCPTRAIL_RTX_DATA;
 }
 
+/*
+ * An RTO retransmit runs in Loss state; fast retransmits in Recovery (or
+ * Disorder/CWR); a tail loss probe goes out from the timer handler while
+ * the loss-probe timer is still the pending one and before any Loss.
+ */
+static u8 tt_rtx_cause(const struct sock *sk)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
+		return TCPTRAIL_CAUSE_RTO;
+	if (icsk->icsk_ca_state == TCP_CA_Loss)
+		return TCPTRAIL_CAUSE_RTO;
+	if (icsk->icsk_pending == ICSK_TIME_LOSS_PROBE)
+		return TCPTRAIL_CAUSE_TLP;
+	if (icsk->icsk_ca_state != TCP_CA_Open)
+		return TCPTRAIL_CAUSE_FAST;
+	return TCPTRAIL_CAUSE_UNKNOWN;
+}
+
 static void tt_on_retransmit(TT_RTX_PROTO)
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
@@ -288,6 +308,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	ev.rto_us = jiffies_to_usecs(icsk->icsk_rto);
 	ev.backoff = icsk->icsk_backoff;
 	ev.ca_state = icsk->icsk_ca_state;
+	ev.cause = tt_rtx_cause(sk);
 
 	raw_spin_lock_bh(&c->lock);
 	switch (ev.kind) {
@@ -320,6 +341,7 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 		.kind = TCPTRAIL_RTX_SYNACK,
 		.seq = tcp_rsk(req)->snt_isn,
 		.segs = 1,
+		.cause = TCPTRAIL_CAUSE_RTO,
 		.backoff = req->num_timeout,
 	};
 	struct tt_conn *c;

@@ -18,6 +18,20 @@
 /* Linger and request expiry run on every Nth pass only. */
 #define TT_REAP_SLOW_EVERY	10
 
+/*
+ * The timer of a timewait sock keeps its expiry after it was deleted: if
+ * that moment has not come, something killed the sock early (a SYN or a
+ * connect() reusing the tuple, an RST), unless its namespace is dying.
+ */
+static u8 tt_tw_exit_cause(const struct inet_timewait_sock *tw)
+{
+	if (!check_net(twsk_net(tw)))
+		return TCPTRAIL_TW_EXIT_NETNS;
+	if (time_before(jiffies, READ_ONCE(tw->tw_timer.expires)))
+		return TCPTRAIL_TW_EXIT_KILLED;
+	return TCPTRAIL_TW_EXIT_EXPIRED;
+}
+
 static void tt_reap_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(tt_reap_work, tt_reap_fn);
 static unsigned int tt_reap_pass;
@@ -60,6 +74,7 @@ static unsigned int tt_reap_tw(u64 now)
 			continue;
 		raw_spin_lock(&c->lock);
 		c->tw_end_ns = now;
+		c->tw_exit = tt_tw_exit_cause(tw);
 		c->state = TCP_CLOSE;
 		tt_event_add(c, &ev);
 		raw_spin_unlock(&c->lock);

@@ -72,6 +72,23 @@ enum tcptrail_rtx_kind {
 	TCPTRAIL_RTX_FIN,
 };
 
+/* Why a retransmit happened, as far as the kernel's state tells. */
+enum tcptrail_rtx_cause {
+	TCPTRAIL_CAUSE_UNKNOWN,
+	TCPTRAIL_CAUSE_RTO,		/* retransmission timer expired */
+	TCPTRAIL_CAUSE_FAST,		/* fast retransmit / recovery */
+	TCPTRAIL_CAUSE_TLP,		/* tail loss probe */
+};
+
+/* How TIME_WAIT ended. */
+enum tcptrail_tw_exit {
+	TCPTRAIL_TW_EXIT_NONE,		/* not ended (yet) */
+	TCPTRAIL_TW_EXIT_EXPIRED,	/* its timer ran out */
+	TCPTRAIL_TW_EXIT_KILLED,	/* early: reused by a SYN/connect, or RST */
+	TCPTRAIL_TW_EXIT_NETNS,		/* its network namespace went away */
+	TCPTRAIL_TW_EXIT_UNLOAD,	/* the module was unloaded meanwhile */
+};
+
 /* TCPTRAIL_A_CONN_FLAGS bits */
 #define TCPTRAIL_F_FINISHED	(1U << 0)	/* socket destroyed, TIME_WAIT over */
 #define TCPTRAIL_F_TIME_WAIT	(1U << 1)	/* a timewait sock followed it */
@@ -114,6 +131,7 @@ enum tcptrail_attr_conn {
 	TCPTRAIL_A_CONN_MIN_RTT_US,	/* u32: minimum RTT seen */
 	TCPTRAIL_A_CONN_CGROUP_ID,	/* u64: cgroup v2 id of the socket */
 	TCPTRAIL_A_CONN_CLOSER,		/* u8: enum tcptrail_closer */
+	TCPTRAIL_A_CONN_TW_EXIT,	/* u8: enum tcptrail_tw_exit */
 
 	__TCPTRAIL_A_CONN_MAX,
 	TCPTRAIL_A_CONN_MAX = __TCPTRAIL_A_CONN_MAX - 1
@@ -137,6 +155,7 @@ enum tcptrail_attr_event {
 	TCPTRAIL_A_EV_CA_STATE,		/* u8: TCP_CA_* when retransmitting
 					 * (4 Loss: timeout, 3 Recovery: fast)
 					 */
+	TCPTRAIL_A_EV_CAUSE,		/* u8: enum tcptrail_rtx_cause */
 
 	__TCPTRAIL_A_EV_MAX,
 	TCPTRAIL_A_EV_MAX = __TCPTRAIL_A_EV_MAX - 1
