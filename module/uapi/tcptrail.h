@@ -17,14 +17,40 @@
 #define TCPTRAIL_GENL_NAME	"tcptrail"
 #define TCPTRAIL_GENL_VERSION	1
 
+/*
+ * Multicast groups, joined with NETLINK_ADD_MEMBERSHIP (CAP_NET_ADMIN in
+ * the namespace's user namespace where the kernel checks group joins).
+ * Messages go to the connection's own network namespace only.
+ *   "conns":  TCPTRAIL_CMD_CONN_DONE, each connection once, when finished
+ *   "events": TCPTRAIL_CMD_EVENT, every event as it is recorded, for the
+ *             namespaces whose TCPTRAIL_A_CFG_LIVE_EVENTS is set
+ * Each carries TCPTRAIL_A_CONN_NOTIFY_SEQ, consecutive per namespace and
+ * group: a gap is the exact number of messages the reader lost.
+ */
+#define TCPTRAIL_MCGRP_CONNS	"conns"
+#define TCPTRAIL_MCGRP_EVENTS	"events"
+
 enum tcptrail_cmd {
 	TCPTRAIL_CMD_UNSPEC,
 	/* doit: one connection by TCPTRAIL_A_CONN_ID; dumpit: every
-	 * connection of the caller's network namespace
+	 * connection of the caller's network namespace, narrowed by an
+	 * optional TCPTRAIL_A_CONN_FILTER nest
 	 */
 	TCPTRAIL_CMD_GET_CONN,
 	/* doit: module-wide counters (TCPTRAIL_A_STATS_*) */
 	TCPTRAIL_CMD_GET_STATS,
+	/* doit: the configuration of the caller's namespace (TCPTRAIL_A_CFG_*) */
+	TCPTRAIL_CMD_GET_CONFIG,
+	/* doit, CAP_NET_ADMIN: change it; global keys need the initial
+	 * namespace.  The reply is the new configuration.
+	 */
+	TCPTRAIL_CMD_SET_CONFIG,
+	/* notification: a finished connection (TCPTRAIL_A_CONN_*) */
+	TCPTRAIL_CMD_CONN_DONE,
+	/* notification: one event (TCPTRAIL_A_CONN_ID, _NETNS, _NOTIFY_SEQ
+	 * and a TCPTRAIL_A_CONN_EVENTS nest holding that event)
+	 */
+	TCPTRAIL_CMD_EVENT,
 
 	__TCPTRAIL_CMD_MAX,
 	TCPTRAIL_CMD_MAX = __TCPTRAIL_CMD_MAX - 1
@@ -132,9 +158,63 @@ enum tcptrail_attr_conn {
 	TCPTRAIL_A_CONN_CGROUP_ID,	/* u64: cgroup v2 id of the socket */
 	TCPTRAIL_A_CONN_CLOSER,		/* u8: enum tcptrail_closer */
 	TCPTRAIL_A_CONN_TW_EXIT,	/* u8: enum tcptrail_tw_exit */
+	TCPTRAIL_A_CONN_FILTER,		/* nest: TCPTRAIL_A_FILTER_* (request) */
+	TCPTRAIL_A_CONN_NOTIFY_SEQ,	/* u64: notifications only */
 
 	__TCPTRAIL_A_CONN_MAX,
 	TCPTRAIL_A_CONN_MAX = __TCPTRAIL_A_CONN_MAX - 1
+};
+
+/*
+ * Dump filters, all optional, all of them must match.  Addresses match on
+ * their first PREFIX bits (default: all), in the connection's family.
+ */
+enum tcptrail_attr_filter {
+	TCPTRAIL_A_FILTER_UNSPEC,
+	TCPTRAIL_A_FILTER_PAD,
+	TCPTRAIL_A_FILTER_FAMILY,	/* u8: AF_INET or AF_INET6 */
+	TCPTRAIL_A_FILTER_ROLE,		/* u8: enum tcptrail_role */
+	TCPTRAIL_A_FILTER_STATES,	/* u32: bit (1 << TCP_*) per state */
+	TCPTRAIL_A_FILTER_LPORT,	/* u16 */
+	TCPTRAIL_A_FILTER_RPORT,	/* u16 */
+	TCPTRAIL_A_FILTER_LADDR,	/* binary: 4 or 16 bytes */
+	TCPTRAIL_A_FILTER_LADDR_PREFIX,	/* u8 */
+	TCPTRAIL_A_FILTER_RADDR,	/* binary: 4 or 16 bytes */
+	TCPTRAIL_A_FILTER_RADDR_PREFIX,	/* u8 */
+	TCPTRAIL_A_FILTER_FINISHED,	/* flag: finished connections only */
+	TCPTRAIL_A_FILTER_RETRANS,	/* flag: with any retransmit only */
+	TCPTRAIL_A_FILTER_HANDSHAKE_MIN_NS, /* u64: handshake at least this */
+	TCPTRAIL_A_FILTER_ALL_NETNS,	/* flag: every namespace (CAP_NET_ADMIN
+					 * in the initial namespace only)
+					 */
+
+	__TCPTRAIL_A_FILTER_MAX,
+	TCPTRAIL_A_FILTER_MAX = __TCPTRAIL_A_FILTER_MAX - 1
+};
+
+/*
+ * Configuration.  Global keys (module-wide, initial namespace's admin
+ * only): MAX_CONNS, LINGER_SEC.  The others belong to the caller's
+ * namespace and apply to connections created after the change.
+ */
+enum tcptrail_attr_config {
+	TCPTRAIL_A_CFG_UNSPEC,
+	TCPTRAIL_A_CFG_PAD,
+	TCPTRAIL_A_CFG_MAX_CONNS,	/* u32, global: table cap */
+	TCPTRAIL_A_CFG_LINGER_SEC,	/* u32, global: finished entries kept */
+	TCPTRAIL_A_CFG_MAX_EVENTS,	/* u32, read-only: load-time parameter */
+	TCPTRAIL_A_CFG_SAMPLE,		/* u32: record 1 connection in N (1..) */
+	TCPTRAIL_A_CFG_EVENTS,		/* u32: bit (1 << TCPTRAIL_EV_*) per
+					 * event type recorded; state changes
+					 * are always recorded
+					 */
+	TCPTRAIL_A_CFG_PORT,		/* u16: record only connections with
+					 * this local or remote port (0: all)
+					 */
+	TCPTRAIL_A_CFG_LIVE_EVENTS,	/* u8: 1 = stream events live */
+
+	__TCPTRAIL_A_CFG_MAX,
+	TCPTRAIL_A_CFG_MAX = __TCPTRAIL_A_CFG_MAX - 1
 };
 
 /* Each element of TCPTRAIL_A_CONN_EVENTS has this type and is a nest. */
@@ -172,9 +252,32 @@ enum tcptrail_attr_stats {
 	TCPTRAIL_A_STATS_EVENTS_LOST,	/* u64: events past per-conn caps */
 	TCPTRAIL_A_STATS_MAX_CONNS,	/* u32: table cap */
 	TCPTRAIL_A_STATS_MAX_EVENTS,	/* u32: events kept per connection */
+	TCPTRAIL_A_STATS_MEM_BYTES,	/* u64: memory held by the module now */
+	TCPTRAIL_A_STATS_MEM_PEAK,	/* u64: highest MEM_BYTES seen */
+	TCPTRAIL_A_STATS_REQS_PENDING,	/* u64: request socks remembered */
+	TCPTRAIL_A_STATS_REQS_DROPPED,	/* u64: not remembered: table full */
+	TCPTRAIL_A_STATS_SAMPLED_OUT,	/* u64: skipped by sampling/filters */
+	TCPTRAIL_A_STATS_NOTIFY_SENT,	/* u64: multicast messages sent */
+	TCPTRAIL_A_STATS_NOTIFY_FAILED,	/* u64: not delivered (no memory,
+					 * a reader's full buffer)
+					 */
+	TCPTRAIL_A_STATS_PROBES,	/* nest of TCPTRAIL_A_PROBE nests */
 
 	__TCPTRAIL_A_STATS_MAX,
 	TCPTRAIL_A_STATS_MAX = __TCPTRAIL_A_STATS_MAX - 1
+};
+
+/* Each element of TCPTRAIL_A_STATS_PROBES has this type and is a nest. */
+#define TCPTRAIL_A_PROBE	1
+
+enum tcptrail_attr_probe {
+	TCPTRAIL_A_PROBE_UNSPEC,
+	TCPTRAIL_A_PROBE_PAD,
+	TCPTRAIL_A_PROBE_NAME,		/* string: the tracepoint */
+	TCPTRAIL_A_PROBE_HITS,		/* u64: times it fired for TCP */
+
+	__TCPTRAIL_A_PROBE_MAX,
+	TCPTRAIL_A_PROBE_MAX = __TCPTRAIL_A_PROBE_MAX - 1
 };
 
 #endif /* _UAPI_LINUX_TCPTRAIL_H */
