@@ -44,6 +44,13 @@ static const enum mnl_attr_data_type conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
 	[TCPTRAIL_A_CONN_TW_END_NS] = MNL_TYPE_U64,
 	[TCPTRAIL_A_CONN_EVENTS_LOST] = MNL_TYPE_U32,
 	[TCPTRAIL_A_CONN_EVENTS] = MNL_TYPE_NESTED,
+	[TCPTRAIL_A_CONN_BYTES_ACKED] = MNL_TYPE_U64,
+	[TCPTRAIL_A_CONN_BYTES_RECEIVED] = MNL_TYPE_U64,
+	[TCPTRAIL_A_CONN_SRTT_US] = MNL_TYPE_U32,
+	[TCPTRAIL_A_CONN_MIN_RTT_US] = MNL_TYPE_U32,
+	[TCPTRAIL_A_CONN_CGROUP_ID] = MNL_TYPE_U64,
+	[TCPTRAIL_A_CONN_CLOSER] = MNL_TYPE_U8,
+	[TCPTRAIL_A_CONN_TW_EXIT] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type ev_policy[TCPTRAIL_A_EV_MAX + 1] = {
@@ -56,6 +63,8 @@ static const enum mnl_attr_data_type ev_policy[TCPTRAIL_A_EV_MAX + 1] = {
 	[TCPTRAIL_A_EV_RTO_US] = MNL_TYPE_U32,
 	[TCPTRAIL_A_EV_BACKOFF] = MNL_TYPE_U8,
 	[TCPTRAIL_A_EV_SEGS] = MNL_TYPE_U16,
+	[TCPTRAIL_A_EV_CA_STATE] = MNL_TYPE_U8,
+	[TCPTRAIL_A_EV_CAUSE] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type stats_policy[TCPTRAIL_A_STATS_MAX + 1] = {
@@ -148,6 +157,8 @@ static int ev_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_EV_RTO_US: e->rto_us = mnl_attr_get_u32(a); break;
 	case TCPTRAIL_A_EV_BACKOFF: e->backoff = mnl_attr_get_u8(a); break;
 	case TCPTRAIL_A_EV_SEGS: e->segs = mnl_attr_get_u16(a); break;
+	case TCPTRAIL_A_EV_CA_STATE: e->ca_state = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_EV_CAUSE: e->cause = mnl_attr_get_u8(a); break;
 	default: return MNL_CB_OK;
 	}
 	e->present |= 1U << type;
@@ -270,6 +281,19 @@ static int conn_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_CONN_EVENTS_LOST:
 		c->events_lost = mnl_attr_get_u32(a);
 		break;
+	case TCPTRAIL_A_CONN_BYTES_ACKED:
+		c->bytes_acked = mnl_attr_get_u64(a);
+		break;
+	case TCPTRAIL_A_CONN_BYTES_RECEIVED:
+		c->bytes_received = mnl_attr_get_u64(a);
+		break;
+	case TCPTRAIL_A_CONN_SRTT_US: c->srtt_us = mnl_attr_get_u32(a); break;
+	case TCPTRAIL_A_CONN_MIN_RTT_US:
+		c->min_rtt_us = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_CGROUP_ID: c->cgroup_id = mnl_attr_get_u64(a); break;
+	case TCPTRAIL_A_CONN_CLOSER: c->closer = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_CONN_TW_EXIT: c->tw_exit = mnl_attr_get_u8(a); break;
 	case TCPTRAIL_A_CONN_EVENTS:
 		if (mnl_attr_parse_nested(a, events_cb, p) != MNL_CB_OK)
 			return MNL_CB_ERROR;

@@ -24,6 +24,8 @@ struct tt_event {
 	uint8_t new_state;
 	uint8_t kind;		/* enum tcptrail_rtx_kind */
 	uint8_t backoff;
+	uint8_t ca_state;	/* TCP_CA_* */
+	uint8_t cause;		/* enum tcptrail_rtx_cause */
 	uint32_t present;	/* bit n: TCPTRAIL_A_EV_n was sent */
 };
 
@@ -52,6 +54,13 @@ struct tt_conn {
 	uint32_t flags;
 	uint32_t pid;
 	uint32_t events_lost;
+	uint64_t bytes_acked;
+	uint64_t bytes_received;
+	uint32_t srtt_us;
+	uint32_t min_rtt_us;
+	uint64_t cgroup_id;
+	uint8_t closer;		/* enum tcptrail_closer */
+	uint8_t tw_exit;	/* enum tcptrail_tw_exit */
 	char comm[64];
 	uint64_t present;	/* bit n: TCPTRAIL_A_CONN_n was sent */
 
@@ -59,6 +68,11 @@ struct tt_conn {
 	size_t nev;
 	size_t ev_cap;
 };
+
+/* presence bitmaps: widen them before the header outgrows them */
+_Static_assert(TCPTRAIL_A_CONN_MAX < 64, "tt_conn.present is 64 bits");
+_Static_assert(TCPTRAIL_A_EV_MAX < 32, "tt_event.present is 32 bits");
+_Static_assert(TCPTRAIL_A_STATS_MAX < 64, "tt_stats.present is 64 bits");
 
 #define TT_HAS(obj, attr) (!!((obj)->present & (1ULL << (attr))))
 

@@ -46,6 +46,7 @@ struct cmd {
 	int (*fn)(struct ctx *ctx, int argc, char **argv);
 	const char *args;
 	const char *help;
+	const char *more;	/* for `tcptrail help CMD`, or NULL */
 };
 
 static const struct cmd *find_cmd(const char *name);
@@ -206,8 +207,9 @@ static int cmd_show(struct ctx *ctx, int argc, char **argv)
 	if (argc != 1)
 		return usage_error("%s", argc ? "show takes one ID"
 					      : "show needs an ID, as tcptrail list prints it");
-	if (tt_parse_id(argv[0], &id))
-		return usage_error("show: bad id \"%s\" (a number, 0xHEX or sk:HEX)",
+	/* the socket cookie is never 0: that is a typo, not a lookup */
+	if (tt_parse_id(argv[0], &id) || !id)
+		return usage_error("show: bad id \"%s\" (a number from 1, 0xHEX or sk:HEX)",
 				   argv[0]);
 
 	ret = open_nl(&nl);
@@ -303,18 +305,30 @@ static int cmd_help(struct ctx *ctx, int argc, char **argv)
 	c = find_cmd(argv[0]);
 	if (!c)
 		return usage_error("unknown command \"%s\"", argv[0]);
-	printf("usage: tcptrail %s%s%s\n  %s\n", c->name, c->args[0] ? " " : "",
-	       c->args, c->help);
-	return EX_OK;
+	printf("usage: tcptrail [OPTIONS] %s%s%s\n\n%s\n", c->name,
+	       c->args[0] ? " " : "", c->args, c->help);
+	if (c->more)
+		printf("\n%s", c->more);
+	return finish_output();
 }
 
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, "[-4|-6] [sport N] [dport N] [state NAME]...",
-	  "every tracked connection of this network namespace" },
+	  "Every connection the module tracks in this network namespace.",
+	  "filters (all must hold; state may be repeated and then any matches):\n"
+	  "  -4, -6        IPv4 or IPv6 only\n"
+	  "  sport N       local port N (also :N)\n"
+	  "  dport N       remote port N (also :N)\n"
+	  "  state NAME    TCP state, as the kernel (TIME_WAIT) or ss (time-wait)\n"
+	  "                names it: ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1\n"
+	  "                FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT LAST_ACK LISTEN\n"
+	  "                CLOSING NEW_SYN_RECV\n" },
 	{ "show", cmd_show, "ID",
-	  "one connection by id (decimal, 0xHEX, or sk:HEX as ss -e prints)" },
-	{ "stats", cmd_stats, "", "the module's counters" },
-	{ "help", cmd_help, "[COMMAND]", "this text, or one command's" },
+	  "One connection by id: decimal as list prints it, 0xHEX, or sk:HEX\n"
+	  "as ss -e prints the socket cookie.", NULL },
+	{ "stats", cmd_stats, "", "The module's counters.", NULL },
+	{ "help", cmd_help, "[COMMAND]", "The general help, or one command's.",
+	  NULL },
 };
 
 static const struct cmd *find_cmd(const char *name)
@@ -333,9 +347,16 @@ static void usage(FILE *f)
 
 	usage_line(f);
 	fprintf(f, "\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-6s %-44s %s\n", cmds[i].name, cmds[i].args,
-			cmds[i].help);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *h = cmds[i].help;
+		size_t n = strcspn(h, ".\n");
+
+		if (cmds[i].args[0])
+			fprintf(f, "  %-6s %s\n", cmds[i].name, cmds[i].args);
+		else
+			fprintf(f, "  %s\n", cmds[i].name);
+		fprintf(f, "         %.*s\n", (int)n, h);
+	}
 	fprintf(f,
 		"\noptions:\n"
 		"  -j, --json          JSON output\n"

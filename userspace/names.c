@@ -58,6 +58,28 @@ static const char *const rtx_kind_names[] = {
 	[TCPTRAIL_RTX_FIN] = "fin",
 };
 
+static const char *const rtx_cause_names[] = {
+	[TCPTRAIL_CAUSE_UNKNOWN] = "unknown",
+	[TCPTRAIL_CAUSE_RTO] = "rto",
+	[TCPTRAIL_CAUSE_FAST] = "fast",
+	[TCPTRAIL_CAUSE_TLP] = "tlp",
+};
+
+static const char *const closer_names[] = {
+	[TCPTRAIL_CLOSER_NONE] = "none",
+	[TCPTRAIL_CLOSER_LOCAL] = "local",
+	[TCPTRAIL_CLOSER_REMOTE] = "remote",
+	[TCPTRAIL_CLOSER_BOTH] = "both",
+};
+
+static const char *const tw_exit_names[] = {
+	[TCPTRAIL_TW_EXIT_NONE] = "none",
+	[TCPTRAIL_TW_EXIT_EXPIRED] = "expired",
+	[TCPTRAIL_TW_EXIT_KILLED] = "killed",
+	[TCPTRAIL_TW_EXIT_NETNS] = "netns",
+	[TCPTRAIL_TW_EXIT_UNLOAD] = "unload",
+};
+
 static const char *lookup(const char *const *tab, size_t n, unsigned int i)
 {
 	return i < n ? tab[i] : NULL;
@@ -86,6 +108,21 @@ const char *tt_event_name(unsigned int type)
 const char *tt_rtx_kind_name(unsigned int kind)
 {
 	return lookup(rtx_kind_names, ARRAY_SIZE(rtx_kind_names), kind);
+}
+
+const char *tt_rtx_cause_name(unsigned int cause)
+{
+	return lookup(rtx_cause_names, ARRAY_SIZE(rtx_cause_names), cause);
+}
+
+const char *tt_closer_name(unsigned int closer)
+{
+	return lookup(closer_names, ARRAY_SIZE(closer_names), closer);
+}
+
+const char *tt_tw_exit_name(unsigned int how)
+{
+	return lookup(tw_exit_names, ARRAY_SIZE(tw_exit_names), how);
 }
 
 int tt_state_parse(const char *name)

@@ -12,6 +12,9 @@ const char *tt_role_name(unsigned int role);
 const char *tt_outcome_name(unsigned int outcome);
 const char *tt_event_name(unsigned int type);
 const char *tt_rtx_kind_name(unsigned int kind);
+const char *tt_rtx_cause_name(unsigned int cause);
+const char *tt_closer_name(unsigned int closer);
+const char *tt_tw_exit_name(unsigned int how);
 
 /* TCP state number from a kernel name ("TIME_WAIT") or an ss word
  * ("time-wait"), case-insensitive; -1 when unknown. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -11,8 +12,9 @@
 #include "nl.h"
 #include "tcptrail.h"
 
-/* A doit reply carries a whole timeline; leave room for a long one. */
-#define NL_BUFLEN (256 * 1024)
+/* The start; a reply with a long timeline grows it (see recv_reply). */
+#define NL_BUFLEN (32 * 1024)
+#define NL_BUFLEN_MAX (64 * 1024 * 1024)
 
 struct request {
 	struct tt_nl *nl;
@@ -116,6 +118,37 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
 	[NLMSG_DONE] = done_cb,
 };
 
+/*
+ * A message holds a whole timeline and the module sizes it by its event
+ * cap: peek at the length first rather than guess a buffer size.
+ */
+static ssize_t recv_reply(struct tt_nl *nl)
+{
+	int fd = mnl_socket_get_fd(nl->sk);
+	ssize_t need;
+
+	do
+		need = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	while (need < 0 && errno == EINTR);
+	if (need < 0)
+		return -1;
+	if ((size_t)need > nl->buflen) {
+		size_t len = nl->buflen;
+		char *b;
+
+		while (len < (size_t)need && len < NL_BUFLEN_MAX)
+			len *= 2;
+		b = len >= (size_t)need ? realloc(nl->buf, len) : NULL;
+		if (!b) {
+			errno = ENOSPC;
+			return -1;
+		}
+		nl->buf = b;
+		nl->buflen = len;
+	}
+	return mnl_socket_recvfrom(nl->sk, nl->buf, nl->buflen);
+}
+
 static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
 		   uint16_t flags, int (*put)(struct nlmsghdr *, const void *),
 		   const void *put_arg, tt_nl_msg_cb cb, void *data)
@@ -128,6 +161,8 @@ static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
 
 	nl->msg[0] = '\0';
 	nl->bad_reply = false;
+	/* requests are small; no stale reply bytes in their padding */
+	memset(nl->buf, 0, MNL_SOCKET_BUFFER_SIZE);
 	nlh = mnl_nlmsg_put_header(nl->buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
@@ -144,7 +179,7 @@ static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
 		return ret;
 	}
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(nl->sk, nl->buf, nl->buflen);
+		ssize_t n = recv_reply(nl);
 
 		if (n < 0) {
 			ret = -errno;

@@ -52,6 +52,18 @@ static void u64_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
 		tt_json_null(j);
 }
 
+#define EV_HAS(e, attr) (!!((e)->present & (1U << (attr))))
+
+/* An enum sent as u8: its name, or null when the module did not send it. */
+static void enum_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
+			 const char *name)
+{
+	if (TT_HAS(c, attr))
+		name_or_unknown(j, name);
+	else
+		tt_json_null(j);
+}
+
 static void event(struct tt_json *j, const struct tt_event *e)
 {
 	const char *type = tt_event_name(e->type);
@@ -72,6 +84,17 @@ static void event(struct tt_json *j, const struct tt_event *e)
 		tt_json_key(j, "new");
 		name_or_unknown(j, tt_state_name(e->new_state));
 		break;
+	case TCPTRAIL_EV_TW_EXIT:
+	case TCPTRAIL_EV_DESTROY:
+		if (EV_HAS(e, TCPTRAIL_A_EV_OLD_STATE)) {
+			tt_json_key(j, "old");
+			name_or_unknown(j, tt_state_name(e->old_state));
+		}
+		if (EV_HAS(e, TCPTRAIL_A_EV_NEW_STATE)) {
+			tt_json_key(j, "new");
+			name_or_unknown(j, tt_state_name(e->new_state));
+		}
+		break;
 	case TCPTRAIL_EV_RETRANSMIT:
 		tt_json_key(j, "kind");
 		name_or_unknown(j, tt_rtx_kind_name(e->kind));
@@ -81,9 +104,17 @@ static void event(struct tt_json *j, const struct tt_event *e)
 		tt_json_u64(j, e->rto_us);
 		tt_json_key(j, "backoff");
 		tt_json_u64(j, e->backoff);
-		if (e->present & (1U << TCPTRAIL_A_EV_SEGS)) {
+		if (EV_HAS(e, TCPTRAIL_A_EV_SEGS)) {
 			tt_json_key(j, "segs");
 			tt_json_u64(j, e->segs);
+		}
+		if (EV_HAS(e, TCPTRAIL_A_EV_CAUSE)) {
+			tt_json_key(j, "cause");
+			name_or_unknown(j, tt_rtx_cause_name(e->cause));
+		}
+		if (EV_HAS(e, TCPTRAIL_A_EV_CA_STATE)) {
+			tt_json_key(j, "ca_state");
+			tt_json_u64(j, e->ca_state);
 		}
 		break;
 	}
@@ -175,6 +206,20 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 		tt_json_null(j);
 	tt_json_key(j, "events_lost");
 	tt_json_u64(j, c->events_lost);
+	tt_json_key(j, "tw_exit");
+	enum_or_null(j, c, TCPTRAIL_A_CONN_TW_EXIT, tt_tw_exit_name(c->tw_exit));
+	tt_json_key(j, "closer");
+	enum_or_null(j, c, TCPTRAIL_A_CONN_CLOSER, tt_closer_name(c->closer));
+	tt_json_key(j, "srtt_us");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_SRTT_US, c->srtt_us);
+	tt_json_key(j, "min_rtt_us");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_MIN_RTT_US, c->min_rtt_us);
+	tt_json_key(j, "bytes_acked");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_BYTES_ACKED, c->bytes_acked);
+	tt_json_key(j, "bytes_received");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_BYTES_RECEIVED, c->bytes_received);
+	tt_json_key(j, "cgroup_id");
+	u64_or_null(j, c, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id);
 	tt_json_key(j, "events");
 	tt_json_arr_begin(j);
 	for (i = 0; i < c->nev; i++)

@@ -5,6 +5,7 @@
  * stands out from sub-millisecond steps at a glance.
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <string.h>
@@ -26,6 +27,12 @@
 static const char *col(const struct tt_render *r, const char *code)
 {
 	return r->color ? code : "";
+}
+
+/* The reset that goes with code: none when nothing was switched on. */
+static const char *col_end(const struct tt_render *r, const char *code)
+{
+	return r->color && code[0] ? C_RESET : "";
 }
 
 static void port_str(const struct tt_render *r, unsigned int port, char *buf,
@@ -105,35 +112,68 @@ static void rto_str(uint32_t rto_us, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu32 " us", rto_us);
 }
 
+static bool ev_has(const struct tt_event *e, int attr)
+{
+	return e->present & (1U << attr);
+}
+
 /* The words of one event, without colour. */
-static void event_text(const struct tt_event *e, char *buf, size_t len)
+static void event_text(const struct tt_conn *c, const struct tt_event *e,
+		       char *buf, size_t len)
 {
 	char a[24], b[24], rto[24];
-	const char *kind;
+	const char *name;
+	size_t l;
 
 	switch (e->type) {
 	case TCPTRAIL_EV_STATE:
 		state_str(e->old_state, a, sizeof(a));
 		state_str(e->new_state, b, sizeof(b));
 		snprintf(buf, len, "%s -> %s", a, b);
-		break;
+		return;
 	case TCPTRAIL_EV_RETRANSMIT:
-		kind = tt_rtx_kind_name(e->kind);
+		name = tt_rtx_kind_name(e->kind);
 		rto_str(e->rto_us, rto, sizeof(rto));
-		snprintf(buf, len, "retransmit %s rto %s backoff %u",
-			 kind ? kind : "?", rto, e->backoff);
+		snprintf(buf, len, "retransmit %s", name ? name : "?");
+		l = strlen(buf);
+		/* "unknown" says nothing a reader can use */
+		if (ev_has(e, TCPTRAIL_A_EV_CAUSE) &&
+		    e->cause != TCPTRAIL_CAUSE_UNKNOWN) {
+			name = tt_rtx_cause_name(e->cause);
+			snprintf(buf + l, len - l, " (%s)", name ? name : "?");
+			l = strlen(buf);
+		}
+		snprintf(buf + l, len - l, "  rto %s backoff %u", rto,
+			 e->backoff);
 		if (e->segs > 1) {
-			size_t l = strlen(buf);
-
+			l = strlen(buf);
 			snprintf(buf + l, len - l, " segs %u", e->segs);
 		}
-		break;
-	case TCPTRAIL_EV_RST_SENT: snprintf(buf, len, "rst sent"); break;
-	case TCPTRAIL_EV_RST_RECV: snprintf(buf, len, "rst received"); break;
-	case TCPTRAIL_EV_SYNACK: snprintf(buf, len, "syn-ack sent"); break;
-	case TCPTRAIL_EV_TW_EXIT: snprintf(buf, len, "time-wait over"); break;
-	case TCPTRAIL_EV_DESTROY: snprintf(buf, len, "socket destroyed"); break;
-	default: snprintf(buf, len, "event #%u", e->type); break;
+		return;
+	case TCPTRAIL_EV_RST_SENT: snprintf(buf, len, "rst sent"); return;
+	case TCPTRAIL_EV_RST_RECV: snprintf(buf, len, "rst received"); return;
+	case TCPTRAIL_EV_SYNACK: snprintf(buf, len, "syn-ack sent"); return;
+	case TCPTRAIL_EV_TW_EXIT:
+		snprintf(buf, len, "time-wait over");
+		name = TT_HAS(c, TCPTRAIL_A_CONN_TW_EXIT) &&
+		       c->tw_exit != TCPTRAIL_TW_EXIT_NONE
+			? tt_tw_exit_name(c->tw_exit) : NULL;
+		if (name) {
+			l = strlen(buf);
+			snprintf(buf + l, len - l, " (%s)", name);
+		}
+		return;
+	case TCPTRAIL_EV_DESTROY:
+		snprintf(buf, len, "socket destroyed");
+		if (ev_has(e, TCPTRAIL_A_EV_OLD_STATE)) {
+			state_str(e->old_state, a, sizeof(a));
+			l = strlen(buf);
+			snprintf(buf + l, len - l, " in %s", a);
+		}
+		return;
+	default:
+		snprintf(buf, len, "event #%u", e->type);
+		return;
 	}
 }
 
@@ -162,20 +202,20 @@ static void waterfall(const struct tt_render *r, const struct tt_conn *c)
 		int pos = bar_pos(e->t_ns, span, width), k;
 
 		tt_fmt_reltime(e->t_ns, rel, sizeof(rel));
-		event_text(e, text, sizeof(text));
+		event_text(c, e, text, sizeof(text));
 		fprintf(f, "  %12s |", rel);
 		/* the run covers the time since the previous event */
 		for (k = 0; k < width; k++) {
 			if (k == pos)
 				fprintf(f, "%s*%s", col(r, event_color(e)),
-					col(r, C_RESET));
+					col_end(r, event_color(e)));
 			else if (k > prev && k < pos)
 				fputc('-', f);
 			else
 				fputc(' ', f);
 		}
 		fprintf(f, "| %s%s%s\n", col(r, event_color(e)), text,
-			col(r, C_RESET));
+			col_end(r, event_color(e)));
 		if (pos > prev)
 			prev = pos;
 	}
@@ -183,6 +223,54 @@ static void waterfall(const struct tt_render *r, const struct tt_conn *c)
 		fprintf(f, "  %s... %" PRIu32 " event%s not kept%s\n",
 			col(r, C_DIM), c->events_lost,
 			c->events_lost == 1 ? "" : "s", col(r, C_RESET));
+}
+
+/* Socket figures and how it closed: only what the module sent. */
+static void figures_line(const struct tt_render *r, const struct tt_conn *c)
+{
+	FILE *f = r->out;
+	char d[32];
+	bool any = false;
+	const char *name;
+
+#define SEP() (any ? "  " : (any = true, "  "))
+	if (TT_HAS(c, TCPTRAIL_A_CONN_SRTT_US) && c->srtt_us)
+		fprintf(f, "%ssrtt %s", SEP(),
+			tt_fmt_duration(c->srtt_us * 1000ULL, d, sizeof(d)));
+	if (TT_HAS(c, TCPTRAIL_A_CONN_MIN_RTT_US) && c->min_rtt_us &&
+	    c->min_rtt_us != UINT32_MAX)
+		fprintf(f, "%smin_rtt %s", SEP(),
+			tt_fmt_duration(c->min_rtt_us * 1000ULL, d, sizeof(d)));
+	if (c->bytes_acked || c->bytes_received)
+		fprintf(f, "%sbytes acked %" PRIu64 " received %" PRIu64,
+			SEP(), c->bytes_acked, c->bytes_received);
+	if (TT_HAS(c, TCPTRAIL_A_CONN_CLOSER) &&
+	    c->closer != TCPTRAIL_CLOSER_NONE) {
+		name = tt_closer_name(c->closer);
+		fprintf(f, "%sclosed by %s", SEP(), name ? name : "?");
+	}
+	if (TT_HAS(c, TCPTRAIL_A_CONN_TW_START_NS) &&
+	    TT_HAS(c, TCPTRAIL_A_CONN_TW_END_NS) &&
+	    c->tw_end_ns >= c->tw_start_ns)
+		fprintf(f, "%stime-wait %s", SEP(),
+			tt_fmt_duration(c->tw_end_ns - c->tw_start_ns, d,
+					sizeof(d)));
+	else if (c->flags & TCPTRAIL_F_TIME_WAIT)
+		fprintf(f, "%sin time-wait", SEP());
+	if (TT_HAS(c, TCPTRAIL_A_CONN_TW_EXIT) &&
+	    c->tw_exit != TCPTRAIL_TW_EXIT_NONE) {
+		name = tt_tw_exit_name(c->tw_exit);
+		fprintf(f, " (%s)", name ? name : "?");
+	}
+	if (c->flags & TCPTRAIL_F_SYNCOOKIE)
+		fprintf(f, "%ssyncookie", SEP());
+	if (c->flags & TCPTRAIL_F_FASTOPEN)
+		fprintf(f, "%sfastopen", SEP());
+	if (c->flags & TCPTRAIL_F_FINISHED)
+		fprintf(f, "%sfinished", SEP());
+#undef SEP
+	if (any)
+		fputc('\n', f);
 }
 
 void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c)
@@ -221,24 +309,13 @@ void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c)
 		fprintf(f, " (%s)", errname);
 	else if (c->err)
 		fprintf(f, " (errno %" PRIu32 ")", c->err);
-	if (TT_HAS(c, TCPTRAIL_A_CONN_TW_START_NS) &&
-	    TT_HAS(c, TCPTRAIL_A_CONN_TW_END_NS) &&
-	    c->tw_end_ns >= c->tw_start_ns)
-		fprintf(f, "  time-wait %s",
-			tt_fmt_duration(c->tw_end_ns - c->tw_start_ns, d,
-					sizeof(d)));
-	if (c->flags & TCPTRAIL_F_SYNCOOKIE)
-		fputs("  syncookie", f);
-	if (c->flags & TCPTRAIL_F_FASTOPEN)
-		fputs("  fastopen", f);
-	if (c->flags & TCPTRAIL_F_FINISHED)
-		fputs("  finished", f);
 	if (c->pid) {
 		safe_comm(c->comm, comm, sizeof(comm));
 		fprintf(f, "  pid %" PRIu32 "%s%s", c->pid, comm[0] ? " " : "",
 			comm);
 	}
 	fputc('\n', f);
+	figures_line(r, c);
 	waterfall(r, c);
 }
 

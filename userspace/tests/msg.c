@@ -47,6 +47,14 @@ void put_fixture_summary(struct nlmsghdr *nlh)
 	mnl_attr_put_u8(nlh, TCPTRAIL_A_CONN_OUTCOME,
 			TCPTRAIL_OUTCOME_ESTABLISHED);
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_FLAGS, 0);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_EVENTS_LOST, 0);
+	mnl_attr_put_u64(nlh, TCPTRAIL_A_CONN_BYTES_ACKED, 518);
+	mnl_attr_put_u64(nlh, TCPTRAIL_A_CONN_BYTES_RECEIVED, 1024);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_SRTT_US, 1250);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_MIN_RTT_US, 980);
+	mnl_attr_put_u64(nlh, TCPTRAIL_A_CONN_CGROUP_ID, 42);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_CONN_CLOSER, TCPTRAIL_CLOSER_NONE);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_CONN_TW_EXIT, TCPTRAIL_TW_EXIT_NONE);
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_PID, 1234);
 	mnl_attr_put_strz(nlh, TCPTRAIL_A_CONN_COMM, "curl");
 }
@@ -63,7 +71,7 @@ void put_ev_state(struct nlmsghdr *nlh, uint64_t t, uint8_t old, uint8_t new_)
 }
 
 void put_ev_rtx(struct nlmsghdr *nlh, uint64_t t, uint8_t kind, uint32_t seq,
-		uint32_t rto_us, uint8_t backoff, uint16_t segs)
+		uint32_t rto_us, uint8_t backoff, uint16_t segs, int cause)
 {
 	struct nlattr *e = mnl_attr_nest_start(nlh, TCPTRAIL_A_EVENT);
 
@@ -75,6 +83,12 @@ void put_ev_rtx(struct nlmsghdr *nlh, uint64_t t, uint8_t kind, uint32_t seq,
 	mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_BACKOFF, backoff);
 	if (segs)
 		mnl_attr_put_u16(nlh, TCPTRAIL_A_EV_SEGS, segs);
+	if (cause >= 0) {
+		/* TCP_CA_Loss after a timeout, TCP_CA_Recovery otherwise */
+		mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_CA_STATE,
+				cause == TCPTRAIL_CAUSE_RTO ? 4 : 3);
+		mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_CAUSE, cause);
+	}
 	mnl_attr_nest_end(nlh, e);
 }
 
@@ -87,16 +101,30 @@ void put_ev_plain(struct nlmsghdr *nlh, uint64_t t, uint8_t type)
 	mnl_attr_nest_end(nlh, e);
 }
 
+void put_ev_states(struct nlmsghdr *nlh, uint64_t t, uint8_t type, int old,
+		   int new_)
+{
+	struct nlattr *e = mnl_attr_nest_start(nlh, TCPTRAIL_A_EVENT);
+
+	mnl_attr_put_u64(nlh, TCPTRAIL_A_EV_T_NS, t);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_TYPE, type);
+	if (old >= 0)
+		mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_OLD_STATE, old);
+	if (new_ >= 0)
+		mnl_attr_put_u8(nlh, TCPTRAIL_A_EV_NEW_STATE, new_);
+	mnl_attr_nest_end(nlh, e);
+}
+
 void put_fixture_events(struct nlmsghdr *nlh)
 {
 	struct nlattr *evs = mnl_attr_nest_start(nlh, TCPTRAIL_A_CONN_EVENTS);
 
 	put_ev_state(nlh, 0, 7, 2);
 	put_ev_rtx(nlh, 1003456000, TCPTRAIL_RTX_SYN, 3735928559U, 1000000, 0,
-		   0);
+		   1, TCPTRAIL_CAUSE_RTO);
 	put_ev_state(nlh, 1050000000, 2, 1);
 	put_ev_rtx(nlh, 1260000000, TCPTRAIL_RTX_DATA, 3735928560U, 210000, 0,
-		   2);
+		   2, TCPTRAIL_CAUSE_FAST);
 	mnl_attr_nest_end(nlh, evs);
 }
 

@@ -25,9 +25,13 @@ void put_fixture_events(struct nlmsghdr *nlh);
 struct nlmsghdr *build_fixture(void *buf);
 
 void put_ev_state(struct nlmsghdr *nlh, uint64_t t, uint8_t old, uint8_t new_);
+/* cause < 0: the attributes an older module did not send are left out */
 void put_ev_rtx(struct nlmsghdr *nlh, uint64_t t, uint8_t kind, uint32_t seq,
-		uint32_t rto_us, uint8_t backoff, uint16_t segs);
+		uint32_t rto_us, uint8_t backoff, uint16_t segs, int cause);
 void put_ev_plain(struct nlmsghdr *nlh, uint64_t t, uint8_t type);
+/* An event with old and new states; a negative state is left out. */
+void put_ev_states(struct nlmsghdr *nlh, uint64_t t, uint8_t type, int old,
+		   int new_);
 
 /* Length of the attribute stream after the genetlink header. */
 size_t msg_attr_len(const struct nlmsghdr *nlh);

@@ -78,9 +78,10 @@ static void cli_help(void)
 	CHECK(strstr(out, "exit status") != NULL);
 	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
 	CHECK_I64(RUN("help", "show"), 0);
-	CHECK(strstr(out, "usage: tcptrail show ID") != NULL);
+	CHECK(strstr(out, "usage: tcptrail [OPTIONS] show ID\n") != NULL);
 	CHECK_I64(RUN("list", "--help"), 0);
-	CHECK(strstr(out, "usage: tcptrail list") != NULL);
+	CHECK(strstr(out, "usage: tcptrail [OPTIONS] list") != NULL);
+	CHECK(strstr(out, "sport N") && strstr(out, "TIME_WAIT"));
 	CHECK_I64(RUN("-V"), 0);
 	CHECK(!strncmp(out, "tcptrail ", 9));
 }
@@ -102,6 +103,8 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("show", "12x"), 2);
 	CHECK(one_line(err) && strstr(err, "bad id \"12x\""));
 	CHECK_I64(RUN("show", "1", "2"), 2);
+	CHECK_I64(RUN("show", "0"), 2);
+	CHECK(one_line(err) && strstr(err, "bad id \"0\""));
 	CHECK_I64(RUN("stats", "extra"), 2);
 	CHECK_I64(RUN("--color=sometimes", "list"), 2);
 	CHECK_I64(RUN("help", "nope"), 2);

@@ -39,6 +39,12 @@ static void parse_fixture_summary(void)
 	CHECK_U64(c.outcome, TCPTRAIL_OUTCOME_ESTABLISHED);
 	CHECK_U64(c.pid, 1234);
 	CHECK_STR(c.comm, "curl");
+	CHECK_U64(c.bytes_acked, 518);
+	CHECK_U64(c.bytes_received, 1024);
+	CHECK_U64(c.srtt_us, 1250);
+	CHECK_U64(c.min_rtt_us, 980);
+	CHECK_U64(c.cgroup_id, 42);
+	CHECK(TT_HAS(&c, TCPTRAIL_A_CONN_TW_EXIT));
 	tt_conn_free(&c);
 }
 
@@ -58,8 +64,11 @@ static void parse_fixture_events(void)
 		CHECK_U64(c.ev[1].kind, TCPTRAIL_RTX_SYN);
 		CHECK_U64(c.ev[1].seq, 3735928559U);
 		CHECK_U64(c.ev[1].rto_us, 1000000);
-		CHECK(!(c.ev[1].present & (1U << TCPTRAIL_A_EV_SEGS)));
+		CHECK_U64(c.ev[1].segs, 1);
+		CHECK_U64(c.ev[1].cause, TCPTRAIL_CAUSE_RTO);
+		CHECK_U64(c.ev[1].ca_state, 4);
 		CHECK_U64(c.ev[3].segs, 2);
+		CHECK_U64(c.ev[3].cause, TCPTRAIL_CAUSE_FAST);
 		CHECK_U64(c.ev[3].kind, TCPTRAIL_RTX_DATA);
 	}
 	tt_conn_free(&c);
@@ -144,7 +153,8 @@ static void parse_many_events(void)
 	put_fixture_summary(nlh);
 	evs = mnl_attr_nest_start(nlh, TCPTRAIL_A_CONN_EVENTS);
 	for (i = 0; i < 1000; i++)
-		put_ev_rtx(nlh, i * 1000ULL, TCPTRAIL_RTX_DATA, i, 200000, 1, 1);
+		put_ev_rtx(nlh, i * 1000ULL, TCPTRAIL_RTX_DATA, i, 200000, 1, 1,
+			   -1);
 	mnl_attr_nest_end(nlh, evs);
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_EVENTS_LOST, 17);
 	CHECK_I64(tt_conn_parse_msg(nlh, &c, NULL), 0);

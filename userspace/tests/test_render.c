@@ -62,6 +62,8 @@ static int refused(struct tt_conn *c, const char *comm, uint32_t pid)
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_FLAGS,
 			 TCPTRAIL_F_FINISHED | TCPTRAIL_F_TIME_WAIT);
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_EVENTS_LOST, 3);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_CONN_CLOSER, TCPTRAIL_CLOSER_LOCAL);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_CONN_TW_EXIT, TCPTRAIL_TW_EXIT_EXPIRED);
 	if (pid)
 		mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_PID, pid);
 	if (comm)
@@ -70,7 +72,8 @@ static int refused(struct tt_conn *c, const char *comm, uint32_t pid)
 	put_ev_state(nlh, 0, 7, 2);
 	put_ev_plain(nlh, 1500000, TCPTRAIL_EV_RST_RECV);
 	put_ev_state(nlh, 1500000, 2, 7);
-	put_ev_plain(nlh, 2000000, TCPTRAIL_EV_DESTROY);
+	put_ev_states(nlh, 2000000, TCPTRAIL_EV_DESTROY, 7, -1);
+	put_ev_states(nlh, 2050000, TCPTRAIL_EV_TW_EXIT, 6, 7);
 	put_ev_plain(nlh, 2100000, 42);
 	mnl_attr_nest_end(nlh, evs);
 	return tt_conn_parse_msg(nlh, c, NULL);
@@ -88,15 +91,19 @@ static int refused(struct tt_conn *c, const char *comm, uint32_t pid)
 	"\"time_wait\":false,\"syncookie\":false,\"fastopen\":false},"	\
 	"\"pid\":1234,\"comm\":\"curl\",\"start_mono_ns\":5000000000000,"	\
 	"\"end\":null,\"duration_ns\":null,\"time_wait_ns\":null,"	\
-	"\"events_lost\":0,\"events\":["					\
+	"\"events_lost\":0,\"tw_exit\":\"none\",\"closer\":\"none\","	\
+	"\"srtt_us\":1250,\"min_rtt_us\":980,\"bytes_acked\":518,"	\
+	"\"bytes_received\":1024,\"cgroup_id\":42,\"events\":["	\
 	"{\"t_ns\":0,\"type\":\"state\",\"old\":\"CLOSE\","		\
 	"\"new\":\"SYN_SENT\"},"					\
 	"{\"t_ns\":1003456000,\"type\":\"retransmit\",\"kind\":\"syn\","	\
-	"\"seq\":3735928559,\"rto_us\":1000000,\"backoff\":0},"		\
+	"\"seq\":3735928559,\"rto_us\":1000000,\"backoff\":0,"		\
+	"\"segs\":1,\"cause\":\"rto\",\"ca_state\":4},"			\
 	"{\"t_ns\":1050000000,\"type\":\"state\",\"old\":\"SYN_SENT\","	\
 	"\"new\":\"ESTABLISHED\"},"					\
 	"{\"t_ns\":1260000000,\"type\":\"retransmit\",\"kind\":\"data\","	\
-	"\"seq\":3735928560,\"rto_us\":210000,\"backoff\":0,\"segs\":2}]}"
+	"\"seq\":3735928560,\"rto_us\":210000,\"backoff\":0,\"segs\":2,"	\
+	"\"cause\":\"fast\",\"ca_state\":3}]}"
 
 static void json_conn_exact(void)
 {
@@ -157,7 +164,9 @@ static void json_finished_fields(void)
 			  "\"time_wait_ns\":60000000000,"
 			  "\"events_lost\":3,") != NULL);
 	CHECK(strstr(out, "{\"t_ns\":1500000,\"type\":\"rst_recv\"},") != NULL);
-	CHECK(strstr(out, "{\"t_ns\":2000000,\"type\":\"destroy\"},") != NULL);
+	CHECK(strstr(out, "{\"t_ns\":2000000,\"type\":\"destroy\",\"old\":\"CLOSE\"},") != NULL);
+	CHECK(strstr(out, "{\"t_ns\":2050000,\"type\":\"tw_exit\",\"old\":\"TIME_WAIT\",\"new\":\"CLOSE\"},") != NULL);
+	CHECK(strstr(out, "\"tw_exit\":\"expired\",\"closer\":\"local\",\"srtt_us\":null,") != NULL);
 	CHECK(strstr(out, "{\"t_ns\":2100000,\"type\":\"unknown\","
 			  "\"type_id\":42}]}") != NULL);
 	tt_conn_free(&c);
@@ -268,10 +277,11 @@ static void json_valid_for_python(void)
 static const char fixture_text[] =
 	"client 10.0.0.1:43210 -> 10.0.0.2:80  ESTABLISHED  id 4097  netns 4026531840\n"
 	"  start 2026-11-22 04:10:00.123456 UTC  handshake 1.050 s  retrans syn 1 synack 0 data 2  rst sent 0 recv 0  established  pid 1234 curl\n"
+	"  srtt 1.250 ms  min_rtt 980 us  bytes acked 518 received 1024\n"
 	"   +0.000000 s |*                   | CLOSE -> SYN_SENT\n"
-	"   +1.003456 s | --------------*    | retransmit syn rto 1000 ms backoff 0\n"
+	"   +1.003456 s | --------------*    | retransmit syn (rto)  rto 1000 ms backoff 0\n"
 	"   +1.050000 s |                *   | SYN_SENT -> ESTABLISHED\n"
-	"   +1.260000 s |                 --*| retransmit data rto 210 ms backoff 0 segs 2\n";
+	"   +1.260000 s |                 --*| retransmit data (fast)  rto 210 ms backoff 0 segs 2\n";
 
 static void text_fixture_exact(void)
 {
@@ -298,10 +308,13 @@ static void text_refused(void)
 	CHECK(!strncmp(out, "client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77  netns 4026532000\n",
 		       strlen("client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77  netns 4026532000\n")));
 	CHECK(strstr(out, "  handshake -  ") != NULL);
-	CHECK(strstr(out, "  rst sent 0 recv 1  refused (ECONNREFUSED)  time-wait 60.000 s  finished  pid 4242 evil?[2J\n") != NULL);
+	CHECK(strstr(out, "bytes") == NULL);	/* none moved */
+	CHECK(strstr(out, "  rst sent 0 recv 1  refused (ECONNREFUSED)  pid 4242 evil?[2J\n"
+			  "  closed by local  time-wait 60.000 s (expired)  finished\n") != NULL);
+	CHECK(strstr(out, "| time-wait over (expired)\n") != NULL);
+	CHECK(strstr(out, "| socket destroyed in CLOSE\n") != NULL);
 	CHECK(strstr(out, "rst received") != NULL);
 	CHECK(strstr(out, "CLOSE -> SYN_SENT") != NULL);
-	CHECK(strstr(out, "socket destroyed") != NULL);
 	CHECK(strstr(out, "event #42") != NULL);
 	CHECK(strstr(out, "\n  ... 3 events not kept\n") != NULL);
 	CHECK(strchr(out, '\033') == NULL);
