@@ -285,9 +285,11 @@ void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c)
 	endpoint(r, c, c->laddr, c->lport, l, sizeof(l));
 	endpoint(r, c, c->raddr, c->rport, rr, sizeof(rr));
 	state_str(c->state, st, sizeof(st));
-	fprintf(f, "%s%s %s -> %s%s  %s  id %" PRIu64 "  netns %" PRIu32 "\n",
+	/* sk:HEX as well, to match what ss -e prints */
+	fprintf(f, "%s%s %s -> %s%s  %s  id %" PRIu64 " (sk:%" PRIx64
+		")  netns %" PRIu32 "\n",
 		col(r, C_BOLD), role ? role : "unknown", l, rr, col(r, C_RESET),
-		st, c->id, c->netns);
+		st, c->id, c->id, c->netns);
 
 	fputs(" ", f);
 	if (TT_HAS(c, TCPTRAIL_A_CONN_START_NS))

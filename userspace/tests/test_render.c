@@ -275,7 +275,7 @@ static void json_valid_for_python(void)
 }
 
 static const char fixture_text[] =
-	"client 10.0.0.1:43210 -> 10.0.0.2:80  ESTABLISHED  id 4097  netns 4026531840\n"
+	"client 10.0.0.1:43210 -> 10.0.0.2:80  ESTABLISHED  id 4097 (sk:1001)  netns 4026531840\n"
 	"  start 2026-11-22 04:10:00.123456 UTC  handshake 1.050 s  retrans syn 1 synack 0 data 2  rst sent 0 recv 0  established  pid 1234 curl\n"
 	"  srtt 1.250 ms  min_rtt 980 us  bytes acked 518 received 1024\n"
 	"   +0.000000 s |*                   | CLOSE -> SYN_SENT\n"
@@ -305,8 +305,8 @@ static void text_refused(void)
 	mem(&r);
 	tt_render_text_conn(&r, &c);
 	fclose(r.out);
-	CHECK(!strncmp(out, "client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77  netns 4026532000\n",
-		       strlen("client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77  netns 4026532000\n")));
+	CHECK(!strncmp(out, "client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77 (sk:4d)  netns 4026532000\n",
+		       strlen("client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77 (sk:4d)  netns 4026532000\n")));
 	CHECK(strstr(out, "  handshake -  ") != NULL);
 	CHECK(strstr(out, "bytes") == NULL);	/* none moved */
 	CHECK(strstr(out, "  rst sent 0 recv 1  refused (ECONNREFUSED)  pid 4242 evil?[2J\n"
