@@ -11,6 +11,7 @@
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 #include <linux/cgroup.h>
+#include <net/genetlink.h>
 
 /*
  * tcp_retransmit_skb gained "int err" in 6.17 (ad892e912b84) and fires on
@@ -53,6 +54,30 @@ static inline struct inet_hashinfo *tt_ehash(const struct net *net)
 	return net->ipv4.tcp_death_row.hashinfo;
 #else
 	return &tcp_hashinfo;
+#endif
+}
+
+/*
+ * Joining a multicast group needs CAP_NET_ADMIN where the kernel can check
+ * it (GENL_MCAST_CAP_*, mainline 6.7, backported to 6.1.176 and 6.6);
+ * older kernels let anyone join.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define TT_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#else
+#define TT_MCGRP_FLAGS	0
+#endif
+
+/*
+ * Attributes of a dump request: genl_dumpit_info grew a whole genl_info
+ * (with the split ops, 6.2).
+ */
+static inline struct nlattr **tt_dumpit_attrs(struct netlink_callback *cb)
+{
+#ifdef TT_HAVE_DUMPIT_GENL_INFO
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
 #endif
 }
 

@@ -23,6 +23,8 @@
 #include <net/inet_timewait_sock.h>
 
 #include "conn.h"
+#include "notify.h"
+#include "pernet.h"
 #include "reap.h"
 
 static const struct rhashtable_params tt_by_sk_params = {
@@ -45,6 +47,8 @@ static u64 tt_serial;
 static unsigned long tt_gen;
 static u64 tt_nr_created, tt_nr_finished, tt_nr_evicted;
 static atomic64_t tt_nr_refused = ATOMIC64_INIT(0);
+static atomic64_t tt_nr_sampled_out = ATOMIC64_INIT(0);
+static u64 tt_count_peak;
 static atomic64_t tt_nr_events_lost = ATOMIC64_INIT(0);
 
 struct tt_conn *tt_conn_lookup(const struct sock *sk)
@@ -62,6 +66,7 @@ static void tt_conn_drop_locked(struct tt_conn *c)
 {
 	list_del_rcu(&c->all);
 	list_del(&c->wait_link);
+	tt_notify_forget_locked(c);
 	c->dead = true;
 	tt_count--;
 	tt_gen++;
@@ -99,6 +104,7 @@ static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
 	raw_spin_unlock(&c->lock);
 	list_add_tail(&c->wait_link, &tt_done_list);
 	tt_nr_finished++;
+	tt_notify_conn_locked(c);
 }
 
 /*
@@ -109,7 +115,8 @@ static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
  */
 struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 {
-	const struct net *net = sock_net(sk);
+	struct net *net = sock_net(sk);
+	const struct tt_net *tn = tt_net(net);
 	struct tt_conn *c, *old;
 	int err;
 
@@ -126,9 +133,14 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	c->netns_ino = net->ns.inum;
 	c->family = sk->sk_family == AF_INET6 ? 6 : 4;
 	c->state = sk->sk_state;
+	c->ev_mask = READ_ONCE(tn->events) | TT_EV_ALWAYS;
+	c->live = READ_ONCE(tn->live_events);
+	INIT_LIST_HEAD(&c->notify_link);
 
 	raw_spin_lock_bh(&tt_lock);
-	if (tt_count >= tt_max_conns && !tt_evict_one_locked())
+	/* A dying namespace (refcount 0) is not remembered: see tt_conn.net */
+	c->net = check_net(net) ? net : NULL;
+	if (tt_count >= READ_ONCE(tt_max_conns) && !tt_evict_one_locked())
 		goto unlock_free;
 	old = rhashtable_lookup_get_insert_fast(&tt_by_sk, &c->node,
 						tt_by_sk_params);
@@ -148,6 +160,7 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	list_add_tail_rcu(&c->all, &tt_all);
 	tt_count++;
 	tt_nr_created++;
+	tt_count_peak = max_t(u64, tt_count_peak, tt_count);
 	raw_spin_unlock_bh(&tt_lock);
 	return c;
 
@@ -160,6 +173,35 @@ refuse:
 }
 
 /* The full socket is being destroyed: its pointer may be reused at once. */
+void tt_conn_sampled_out(void)
+{
+	atomic64_inc(&tt_nr_sampled_out);
+}
+
+void tt_conn_forget_net(const struct net *net)
+{
+	struct tt_conn *c;
+
+	raw_spin_lock_bh(&tt_lock);
+	list_for_each_entry(c, &tt_all, all) {
+		if (c->net != net)
+			continue;
+		c->net = NULL;
+		tt_notify_forget_locked(c);
+	}
+	raw_spin_unlock_bh(&tt_lock);
+}
+
+/* Lowering the cap drops finished entries at once; live ones stay. */
+void tt_conn_set_max(unsigned int max_conns)
+{
+	raw_spin_lock_bh(&tt_lock);
+	WRITE_ONCE(tt_max_conns, max_conns);
+	while (tt_count > max_conns && tt_evict_one_locked())
+		;
+	raw_spin_unlock_bh(&tt_lock);
+}
+
 void tt_conn_unlink(struct tt_conn *c)
 {
 	raw_spin_lock_bh(&tt_lock);
@@ -185,6 +227,11 @@ void tt_conn_finish(struct tt_conn *c, u64 now)
 void tt_event_add(struct tt_conn *c, const struct tt_event *e)
 {
 	unsigned int cap = tt_max_events, head = cap / 2, slot;
+
+	if (!(c->ev_mask & (1U << e->type)))
+		return;
+	if (c->live)
+		tt_notify_event(c, e);
 
 	if (c->nev < cap) {
 		slot = c->nev;
@@ -266,16 +313,35 @@ struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
 	return NULL;
 }
 
+/* What the table holds: its entries and its bucket array. */
+static u64 tt_conn_mem(u64 entries)
+{
+	const struct bucket_table *tbl;
+	u64 bytes;
+
+	rcu_read_lock();
+	tbl = rcu_dereference(tt_by_sk.tbl);
+	bytes = (u64)tbl->size * sizeof(tbl->buckets[0]) + sizeof(*tbl);
+	rcu_read_unlock();
+	return bytes + entries * kmem_cache_size(tt_cache);
+}
+
 void tt_stats_read(struct tt_stats *st)
 {
+	u64 peak;
+
 	raw_spin_lock_bh(&tt_lock);
 	st->tracked = tt_count;
 	st->created = tt_nr_created;
 	st->finished = tt_nr_finished;
 	st->evicted = tt_nr_evicted;
+	peak = tt_count_peak;
 	raw_spin_unlock_bh(&tt_lock);
 	st->refused = atomic64_read(&tt_nr_refused);
 	st->events_lost = atomic64_read(&tt_nr_events_lost);
+	st->sampled_out = atomic64_read(&tt_nr_sampled_out);
+	st->mem_bytes = tt_conn_mem(st->tracked);
+	st->mem_peak = tt_conn_mem(peak);
 }
 
 /* Linger expiry, from the reaper.  Caller holds tt_lock. */
@@ -337,6 +403,7 @@ void tt_conn_uninit(void)
 	INIT_LIST_HEAD(&tt_tw_list);
 	INIT_LIST_HEAD(&tt_done_list);
 	tt_count = 0;
+	tt_count_peak = 0;
 	rhashtable_destroy(&tt_by_sk);
 	/* Entries dropped earlier may still wait for their grace period. */
 	rcu_barrier();

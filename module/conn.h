@@ -26,7 +26,15 @@
 
 #include "uapi/tcptrail.h"
 
-/* Module parameters, validated once at load and read-only afterwards. */
+#define TT_MAX_CONNS_MIN	16
+#define TT_MAX_CONNS_LIMIT	1048576
+#define TT_LINGER_LIMIT		86400
+
+/*
+ * Module parameters, validated at load.  max_events is fixed from then
+ * on (it sizes the slab objects); max_conns and linger may be changed
+ * through netlink, and are read with READ_ONCE().
+ */
 extern unsigned int tt_max_conns;
 extern unsigned int tt_max_events;
 extern unsigned int tt_linger_sec;
@@ -58,7 +66,17 @@ struct tt_conn {
 	u64			serial;	/* creation order; dump resume point */
 	bool			linked;	/* in tt_by_sk; under tt_lock */
 	bool			dead;	/* off every list; under tt_lock */
+	bool			notify_pending;	/* in notify list; tt_lock */
 	struct inet_timewait_sock *tw;	/* held reference; under tt_lock */
+	/*
+	 * Not referenced: cleared under tt_lock when the namespace exits,
+	 * which happens before its memory goes.
+	 */
+	struct net		*net;
+	struct list_head	notify_link;	/* under tt_lock */
+	u64			notify_seq;
+	u32			ev_mask;	/* event types recorded */
+	bool			live;		/* events streamed live */
 
 	/* Everything below is protected by lock. */
 	raw_spinlock_t		lock;
@@ -108,6 +126,9 @@ struct tt_stats {
 	u64	evicted;
 	u64	refused;
 	u64	events_lost;
+	u64	sampled_out;
+	u64	mem_bytes;
+	u64	mem_peak;
 };
 
 int tt_conn_init(void);
@@ -115,6 +136,9 @@ void tt_conn_uninit(void);
 
 struct tt_conn *tt_conn_lookup(const struct sock *sk);
 struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now);
+void tt_conn_sampled_out(void);
+void tt_conn_forget_net(const struct net *net);
+void tt_conn_set_max(unsigned int max_conns);
 void tt_conn_unlink(struct tt_conn *c);
 void tt_conn_finish(struct tt_conn *c, u64 now);
 

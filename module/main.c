@@ -13,11 +13,12 @@
 
 #include "conn.h"
 #include "netlink.h"
+#include "notify.h"
+#include "pernet.h"
 #include "probes.h"
 #include "reap.h"
 #include "synack.h"
 
-#define TT_MAX_CONNS_LIMIT	1048576
 #define TT_MAX_EVENTS_MIN	8
 /* A connection with this many events still fits one netlink message. */
 #define TT_MAX_EVENTS_LIMIT	256
@@ -36,9 +37,10 @@ MODULE_PARM_DESC(linger, "Seconds a finished connection stays readable (0..86400
 
 static int __init tt_check_params(void)
 {
-	if (tt_max_conns < 16 || tt_max_conns > TT_MAX_CONNS_LIMIT) {
-		pr_err("max_conns=%u out of range 16..%u\n", tt_max_conns,
-		       TT_MAX_CONNS_LIMIT);
+	if (tt_max_conns < TT_MAX_CONNS_MIN ||
+	    tt_max_conns > TT_MAX_CONNS_LIMIT) {
+		pr_err("max_conns=%u out of range %u..%u\n", tt_max_conns,
+		       TT_MAX_CONNS_MIN, TT_MAX_CONNS_LIMIT);
 		return -EINVAL;
 	}
 	if (tt_max_events < TT_MAX_EVENTS_MIN ||
@@ -47,8 +49,9 @@ static int __init tt_check_params(void)
 		       TT_MAX_EVENTS_MIN, TT_MAX_EVENTS_LIMIT);
 		return -EINVAL;
 	}
-	if (tt_linger_sec > 86400) {
-		pr_err("linger=%u out of range 0..86400\n", tt_linger_sec);
+	if (tt_linger_sec > TT_LINGER_LIMIT) {
+		pr_err("linger=%u out of range 0..%u\n", tt_linger_sec,
+		       TT_LINGER_LIMIT);
 		return -EINVAL;
 	}
 	return 0;
@@ -64,9 +67,13 @@ static int __init tt_init(void)
 	err = tt_conn_init();
 	if (err)
 		return err;
-	err = tt_netlink_init();
+	err = tt_pernet_init();
 	if (err)
 		goto err_conn;
+	err = tt_netlink_init();
+	if (err)
+		goto err_pernet;
+	tt_notify_start();
 	tt_reap_start();
 	err = tt_probes_register();
 	if (err)
@@ -75,7 +82,10 @@ static int __init tt_init(void)
 
 err_reap:
 	tt_reap_stop();
+	tt_notify_stop();
 	tt_netlink_uninit();
+err_pernet:
+	tt_pernet_uninit();
 err_conn:
 	tt_req_uninit();
 	tt_conn_uninit();
@@ -85,8 +95,11 @@ err_conn:
 static void __exit tt_exit(void)
 {
 	tt_probes_unregister();
-	tt_netlink_uninit();
 	tt_reap_stop();
+	tt_reap_release_all();
+	tt_notify_stop();
+	tt_netlink_uninit();
+	tt_pernet_uninit();
 	tt_req_uninit();
 	tt_conn_uninit();
 }

@@ -25,9 +25,32 @@
 
 #include "compat.h"
 #include "conn.h"
+#include "pernet.h"
 #include "probes.h"
 #include "reap.h"
 #include "synack.h"
+
+enum tt_hook_id {
+	TT_HOOK_STATE,
+	TT_HOOK_RETRANSMIT,
+	TT_HOOK_SYNACK,
+	TT_HOOK_SEND_RESET,
+	TT_HOOK_RECEIVE_RESET,
+	TT_HOOK_DESTROY,
+	TT_NR_HOOKS
+};
+
+/* Per-CPU: a shared counter would bounce a cache line on every event. */
+struct tt_hits {
+	u64	n[TT_NR_HOOKS];
+};
+
+static DEFINE_PER_CPU(struct tt_hits, tt_hits);
+
+static inline void tt_hit(enum tt_hook_id id)
+{
+	this_cpu_inc(tt_hits.n[id]);
+}
 
 static bool tt_is_tcp(const struct sock *sk)
 {
@@ -155,6 +178,28 @@ static void tt_note_closer(struct tt_conn *c, int oldstate, int newstate)
 		c->closer = TCPTRAIL_CLOSER_BOTH;
 }
 
+/*
+ * Whether the namespace's configuration wants a new connection recorded.
+ * At creation a client knows its destination port (and its source port
+ * if bound); a server child knows its listener's port.
+ */
+static bool tt_wanted(const struct sock *sk)
+{
+	struct tt_net *tn = tt_net(sock_net(sk));
+	u16 port = READ_ONCE(tn->port);
+	u32 sample = READ_ONCE(tn->sample);
+
+	if (port && port != ntohs(inet_sk(sk)->inet_sport) &&
+	    port != ntohs(sk->sk_dport))
+		goto out;
+	if (sample > 1 && atomic_inc_return(&tn->sample_tick) % sample)
+		goto out;
+	return true;
+out:
+	tt_conn_sampled_out();
+	return false;
+}
+
 static u8 tt_outcome_at_close(const struct tt_conn *c, int err)
 {
 	if (c->outcome != TCPTRAIL_OUTCOME_PENDING)
@@ -185,20 +230,24 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 
 	if (oldstate == newstate || !tt_is_tcp(sk))
 		return;
+	tt_hit(TT_HOOK_STATE);
 	ev.t_ns = ktime_get_ns();
 
 	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c) {
+		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
+		bool server = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
+
+		if (!(client || server) || !tt_wanted(sk))
+			goto out;
 		/*
 		 * Timelines start at connect() or when a listener clones its
 		 * child.  The clone has no tuple or cookie yet (6.1 sets
 		 * them after this event): both are read later.
 		 */
-		if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-			c = tt_conn_create(sk, TCPTRAIL_ROLE_CLIENT, ev.t_ns);
-		else if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
-			c = tt_conn_create(sk, TCPTRAIL_ROLE_SERVER, ev.t_ns);
+		c = tt_conn_create(sk, client ? TCPTRAIL_ROLE_CLIENT :
+						TCPTRAIL_ROLE_SERVER, ev.t_ns);
 		if (!c)
 			goto out;
 		fresh = true;
@@ -296,6 +345,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 
 	if (TT_RTX_FAILED || !tt_is_tcp(sk))
 		return;
+	tt_hit(TT_HOOK_RETRANSMIT);
 	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c)
@@ -346,6 +396,7 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	};
 	struct tt_conn *c;
 
+	tt_hit(TT_HOOK_SYNACK);
 	ev.t_ns = ktime_get_ns();
 	/* A duplicate SYN answered early is not a timeout: rto_us 0. */
 	if (!timer_pending(&req->rsk_timer))
@@ -402,13 +453,16 @@ static void tt_on_send_reset(TT_SRST_PROTO)
 	if (!sk || !sk_fullsock(sk) || !tt_is_tcp(sk) ||
 	    sk->sk_state == TCP_LISTEN)
 		return;
+	tt_hit(TT_HOOK_SEND_RESET);
 	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT);
 }
 
 static void tt_on_receive_reset(void *data, struct sock *sk)
 {
-	if (tt_is_tcp(sk))
-		tt_on_reset(sk, TCPTRAIL_EV_RST_RECV);
+	if (!tt_is_tcp(sk))
+		return;
+	tt_hit(TT_HOOK_RECEIVE_RESET);
+	tt_on_reset(sk, TCPTRAIL_EV_RST_RECV);
 }
 
 static void tt_on_destroy(void *data, struct sock *sk)
@@ -418,6 +472,7 @@ static void tt_on_destroy(void *data, struct sock *sk)
 
 	if (!tt_is_tcp(sk))
 		return;
+	tt_hit(TT_HOOK_DESTROY);
 	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c)
@@ -441,14 +496,36 @@ struct tt_hook {
 	bool			registered;
 };
 
-static struct tt_hook tt_hooks[] = {
-	{ .name = "inet_sock_set_state",	.probe = tt_on_state },
-	{ .name = "tcp_retransmit_skb",		.probe = tt_on_retransmit },
-	{ .name = "tcp_retransmit_synack",	.probe = tt_on_synack_rtx },
-	{ .name = "tcp_send_reset",		.probe = tt_on_send_reset },
-	{ .name = "tcp_receive_reset",		.probe = tt_on_receive_reset },
-	{ .name = "tcp_destroy_sock",		.probe = tt_on_destroy },
+static struct tt_hook tt_hooks[TT_NR_HOOKS] = {
+	[TT_HOOK_STATE] = {
+		.name = "inet_sock_set_state",	 .probe = tt_on_state },
+	[TT_HOOK_RETRANSMIT] = {
+		.name = "tcp_retransmit_skb",	 .probe = tt_on_retransmit },
+	[TT_HOOK_SYNACK] = {
+		.name = "tcp_retransmit_synack", .probe = tt_on_synack_rtx },
+	[TT_HOOK_SEND_RESET] = {
+		.name = "tcp_send_reset",	 .probe = tt_on_send_reset },
+	[TT_HOOK_RECEIVE_RESET] = {
+		.name = "tcp_receive_reset",	 .probe = tt_on_receive_reset },
+	[TT_HOOK_DESTROY] = {
+		.name = "tcp_destroy_sock",	 .probe = tt_on_destroy },
 };
+
+unsigned int tt_probes_count(void)
+{
+	return TT_NR_HOOKS;
+}
+
+const char *tt_probes_read(unsigned int i, u64 *hits)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(tt_hits, cpu).n[i];
+	*hits = sum;
+	return tt_hooks[i].name;
+}
 
 /* Never called: breaks the build if a probe's prototype is wrong. */
 static void __maybe_unused tt_probes_check_types(void)

@@ -105,6 +105,36 @@ static void tt_reap_fn(struct work_struct *work)
 			   msecs_to_jiffies(TT_REAP_PERIOD_MS));
 }
 
+/*
+ * At unload, connections still in TIME_WAIT end for us: say so, so that a
+ * "conns" reader gets their timelines with the reason.
+ */
+void tt_reap_release_all(void)
+{
+	u64 now = ktime_get_ns();
+	struct tt_conn *c;
+
+	for (;;) {
+		struct inet_timewait_sock *tw = NULL;
+
+		raw_spin_lock_bh(&tt_lock);
+		c = list_first_entry_or_null(&tt_tw_list, struct tt_conn,
+					     wait_link);
+		if (c) {
+			tw = c->tw;
+			raw_spin_lock(&c->lock);
+			c->tw_end_ns = now;
+			c->tw_exit = TCPTRAIL_TW_EXIT_UNLOAD;
+			raw_spin_unlock(&c->lock);
+			tt_conn_tw_gone_locked(c, now);
+		}
+		raw_spin_unlock_bh(&tt_lock);
+		if (!tw)
+			break;
+		inet_twsk_put(tw);
+	}
+}
+
 void tt_reap_start(void)
 {
 	queue_delayed_work(system_power_efficient_wq, &tt_reap_work,

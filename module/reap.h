@@ -16,6 +16,7 @@
 
 void tt_reap_start(void);
 void tt_reap_stop(void);
+void tt_reap_release_all(void);
 
 /* Hand over a referenced timewait sock; the reaper puts it when it ends. */
 bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now);

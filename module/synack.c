@@ -108,6 +108,16 @@ void tt_req_expire(u64 now)
 		kfree(r);
 }
 
+u64 tt_req_nr_pending(void)
+{
+	return READ_ONCE(tt_req_count);
+}
+
+size_t tt_req_entry_size(void)
+{
+	return sizeof(struct tt_req);
+}
+
 u64 tt_req_nr_dropped(void)
 {
 	return atomic64_read(&tt_req_dropped);

@@ -29,6 +29,8 @@ void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 bool tt_req_take(u64 cookie, struct tt_req_info *info);
 void tt_req_expire(u64 now);
 u64 tt_req_nr_dropped(void);
+u64 tt_req_nr_pending(void);
+size_t tt_req_entry_size(void);
 void tt_req_uninit(void);
 
 #endif /* _TCPTRAIL_SYNACK_H */
