@@ -385,6 +385,11 @@ TEST_F(loopback, id_missing)
 	ret = nl_talk(&self->nl, nlh, conn_cb, &c);
 	EXPECT_EQ(-EINVAL, ret)
 		TH_LOG("doit without an id: got %d (%s)", ret, strerror(-ret));
+
+	/* no socket ever has cookie 0 */
+	ret = get_conn(&self->nl, 0, &c);
+	EXPECT_TRUE(ret == -EINVAL || ret == -ENOENT)
+		TH_LOG("id 0: got %d (%s)", ret, strerror(-ret));
 }
 
 TEST_F(loopback, unknown_attribute_and_command)

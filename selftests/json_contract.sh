@@ -41,7 +41,7 @@ for addr in 127.0.0.1 ::1; do
 		--info "$TT_TMP/cli.info" --hold "$TT_TMP/cli.hold" &
 	cpid=$!
 	busywait 10000 test -f "$TT_TMP/cli.info" || die "client did not connect"
-	lport=$(cat "$TT_TMP/cli.info")
+	read -r lport connect_ns <"$TT_TMP/cli.info"
 	log "[$addr]:$lport -> [$addr]:$port"
 
 	# While open: both entries, complete, ESTABLISHED.

@@ -39,6 +39,7 @@ mod_load_for_test
 setup_ns_pair
 set_delay "$DELAY_MS"
 warm_neigh 4
+warm_tcp 4
 measure_rtt 4
 rtt=$RTT_AVG_NS
 rtt_tol=$((RTT_MAX_NS - RTT_MIN_NS + rtt / 10 + 5000000))
@@ -61,8 +62,8 @@ ip netns exec "$NS_C" python3 "$TCP_PEER" client "$ADDR4_S" "$port" \
 cpid=$!
 defer "kill $cpid"
 busywait 10000 test -f "$TT_TMP/cli.info" || die "client did not connect"
-lport=$(cat "$TT_TMP/cli.info")
-log "connection $ADDR4_C:$lport -> $ADDR4_S:$port"
+read -r lport connect_ns <"$TT_TMP/cli.info"
+log "connection $ADDR4_C:$lport -> $ADDR4_S:$port, connect() took $(ns2ms "$connect_ns") ms"
 busywait 5000 server_established "$ADDR4_S" "$port" "$ADDR4_C" "$lport" ||
 	fail "server side never reached ESTABLISHED in the module's table"
 
@@ -96,6 +97,7 @@ else
 		within "client handshake_ns vs retransmit + RTT" "$hs" $((t_rtx + rtt)) "$rtt_tol"
 	fi
 	within "client handshake_ns vs RTO + RTT" "$hs" $((RTO_NS + rtt)) $((RTO_LATE_NS + rtt_tol))
+	within "client handshake_ns vs connect() duration" "$hs" "$connect_ns" "$cap_tol"
 fi
 
 read -r hs_s rtx_s < <(ttjson get "$TT_TMP/s.json" \

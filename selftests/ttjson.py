@@ -187,10 +187,13 @@ def cmd_contract(args):
     bad = 0
     for e in found:
         tag = f"{e.get('role')} {e.get('laddr')}:{e.get('lport')}->{e.get('raddr')}:{e.get('rport')}"
+        n = 0
         for ok, msg in check_entry(e):
+            n += 1
             if not ok:
                 bad += 1
-            print(f"{'ok' if ok else 'FAIL'}: [{tag}] {msg}")
+                print(f"FAIL: [{tag}] {msg}")
+        print(f"{'ok' if not bad else 'FAIL'}: [{tag}] {n - bad} of {n} contract checks")
     return 1 if bad else 0
 
 
