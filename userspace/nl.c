@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,71 +30,96 @@ static void set_msg(struct tt_nl *nl, const char *s)
 	snprintf(nl->msg, sizeof(nl->msg), "%s", s);
 }
 
-/* Extended ack TLVs follow the (possibly capped) echoed request. */
-static void read_extack(struct tt_nl *nl, const struct nlmsghdr *nlh,
-			const void *tlvs)
+/* Extended ack TLVs at offset off of nlh, if the kernel sent any. */
+static void read_extack(const struct nlmsghdr *nlh, size_t off, char *msg,
+			size_t len)
 {
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
 	const struct nlattr *a;
 	size_t left;
 
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || (const char *)tlvs >= end)
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off >= nlh->nlmsg_len)
 		return;
-	left = end - (const char *)tlvs;
-	for (a = tlvs; mnl_attr_ok(a, (int)left);
+	left = nlh->nlmsg_len - off;
+	for (a = (const void *)((const char *)nlh + off);
+	     mnl_attr_ok(a, (int)left);
 	     left -= MNL_ALIGN(a->nla_len), a = mnl_attr_next(a)) {
 		uint16_t t = mnl_attr_get_type(a);
 
 		if (t == NLMSGERR_ATTR_MSG &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0) {
-			set_msg(nl, mnl_attr_get_str(a));
+			snprintf(msg, len, "%s", mnl_attr_get_str(a));
 			return;
 		}
-		if (t == NLMSGERR_ATTR_MISS_TYPE && !nl->msg[0] &&
+		if (t == NLMSGERR_ATTR_MISS_TYPE && !msg[0] &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			snprintf(nl->msg, sizeof(nl->msg),
-				 "missing attribute %u", mnl_attr_get_u32(a));
+			snprintf(msg, len, "missing attribute %u",
+				 mnl_attr_get_u32(a));
 		if ((size_t)MNL_ALIGN(a->nla_len) >= left)
 			break;
 	}
 }
 
+/* A positive errno from the kernel's negative one, whatever it sent. */
+static int kernel_errno(int e)
+{
+	if (e == 0)
+		return 0;
+	if (e < 0 && e > -4096)
+		return -e;
+	return EPROTO;
+}
+
+int tt_nl_parse_ack(const struct nlmsghdr *nlh, char *msg, size_t len)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t off = MNL_NLMSG_HDRLEN + offsetof(struct nlmsgerr, msg);
+
+	msg[0] = '\0';
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		snprintf(msg, len, "short error message from the kernel");
+		return -EBADMSG;
+	}
+	/* the echoed request: its header only, or all of it */
+	if (nlh->nlmsg_flags & NLM_F_CAPPED)
+		off += sizeof(e->msg);
+	else
+		off += MNL_ALIGN((size_t)e->msg.nlmsg_len);
+	read_extack(nlh, off, msg, len);
+	return -kernel_errno(e->error);
+}
+
+int tt_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t len)
+{
+	const int *err = mnl_nlmsg_get_payload(nlh);
+
+	msg[0] = '\0';
+	/* a dump that failed part-way says so in NLMSG_DONE */
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err) || *err == 0)
+		return 0;
+	read_extack(nlh, MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*err)), msg, len);
+	return -kernel_errno(*err);
+}
+
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct request *rq = data;
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	const char *tlvs;
+	int ret = tt_nl_parse_ack(nlh, rq->nl->msg, sizeof(rq->nl->msg));
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
-		set_msg(rq->nl, "short error message from the kernel");
-		errno = EBADMSG;
-		return MNL_CB_ERROR;
-	}
-	tlvs = (const char *)&e->msg;
-	if (nlh->nlmsg_flags & NLM_F_CAPPED)
-		tlvs += sizeof(e->msg);
-	else
-		tlvs += MNL_ALIGN(e->msg.nlmsg_len);
-	read_extack(rq->nl, nlh, tlvs);
-	if (e->error == 0)
+	if (!ret)
 		return MNL_CB_STOP;
-	errno = e->error < 0 ? -e->error : e->error;
+	errno = -ret;
 	return MNL_CB_ERROR;
 }
 
 static int done_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct request *rq = data;
-	const int *err = mnl_nlmsg_get_payload(nlh);
+	int ret = tt_nl_parse_done(nlh, rq->nl->msg, sizeof(rq->nl->msg));
 
-	/* a dump that failed part-way says so in NLMSG_DONE */
-	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(*err) && *err < 0) {
-		read_extack(rq->nl, nlh,
-			    (const char *)err + MNL_ALIGN(sizeof(*err)));
-		errno = -*err;
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_STOP;
+	if (!ret)
+		return MNL_CB_STOP;
+	errno = -ret;
+	return MNL_CB_ERROR;
 }
 
 static int data_cb(const struct nlmsghdr *nlh, void *data)

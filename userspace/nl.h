@@ -4,6 +4,7 @@
 #define TT_NL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/netlink.h>
@@ -31,6 +32,14 @@ struct tt_nl {
  * module is not loaded. */
 int tt_nl_open(struct tt_nl *nl);
 void tt_nl_close(struct tt_nl *nl);
+
+/*
+ * The kernel's NLMSG_ERROR and NLMSG_DONE, as pure functions for the
+ * tests: 0 for an ack or a clean end, else a negative errno; msg gets
+ * the extended ack text ("" without one).
+ */
+int tt_nl_parse_ack(const struct nlmsghdr *nlh, char *msg, size_t len);
+int tt_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t len);
 
 int tt_nl_dump_conns(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
 int tt_nl_get_conn(struct tt_nl *nl, uint64_t id, tt_nl_msg_cb cb,

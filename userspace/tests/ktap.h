@@ -61,6 +61,7 @@ extern const struct tt_test names_tests[];
 extern const struct tt_test time_tests[];
 extern const struct tt_test filter_tests[];
 extern const struct tt_test render_tests[];
+extern const struct tt_test nl_tests[];
 extern const struct tt_test cli_tests[];
 
 #endif
