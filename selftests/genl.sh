@@ -10,6 +10,7 @@
 #   |   genl_test: listen/connect/accept |
 #   +------------------------------------+
 
+# shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -33,8 +34,8 @@ wait
 
 rc=0
 ip netns exec "$NS_C" "$SELFTEST_DIR/genl_test" || rc=$?
-if [ "$rc" -eq $ksft_skip ]; then
-	exit $ksft_skip
+if [ "$rc" -eq "$ksft_skip" ]; then
+	exit "$ksft_skip"
 fi
 [ "$rc" -eq 0 ] || fail "genl_test exited with $rc"
 finish

@@ -12,6 +12,7 @@
 #   |   client closes first -> TIME_WAIT       |
 #   +------------------------------------------+
 
+# shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 require_root
@@ -41,7 +42,7 @@ for addr in 127.0.0.1 ::1; do
 		--info "$TT_TMP/cli.info" --hold "$TT_TMP/cli.hold" &
 	cpid=$!
 	busywait 10000 test -f "$TT_TMP/cli.info" || die "client did not connect"
-	read -r lport connect_ns <"$TT_TMP/cli.info"
+	read -r lport _ <"$TT_TMP/cli.info"
 	log "[$addr]:$lport -> [$addr]:$port"
 
 	# While open: both entries, complete, ESTABLISHED.

@@ -12,6 +12,7 @@
 #   |   loop: connect/close --> server (listen)  |
 #   +--------------------------------------------+
 
+# shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 CYCLES=5

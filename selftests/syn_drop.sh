@@ -20,7 +20,9 @@
 # tap: both captures see both SYNs, and the gap between them is the RTO.
 # (In the client's OUTPUT chain the lost SYN would never reach either tap.)
 
+# shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/handshake_lib.sh
 source "$(dirname "$0")/handshake_lib.sh"
 
 # TCP_TIMEOUT_INIT.  The retransmit timer is a timer-wheel timer: at
