@@ -7,15 +7,52 @@
  */
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <net/snmp.h>
+#include <linux/percpu.h>
 
 #include "conn.h"
 #include "pernet.h"
 
 unsigned int tt_net_id __read_mostly;
 
+/*
+ * A syncookie leaves no mark on the child socket, but the stack counts
+ * each valid cookie (LINUX_MIB_SYNCOOKIESRECV) right before it clones the
+ * child, in the same softirq on the same CPU.  So a child clone that sees
+ * this CPU's count moved since the previous clone was made from a cookie.
+ * (A cookie that validates but fails to make a child, for want of memory,
+ * would mark the next clone on that CPU; that is the price of no hook.)
+ * Called for every clone, tracked or not, in softirq context.
+ */
+bool tt_clone_by_syncookie(const struct net *net)
+{
+	struct tt_net *tn = tt_net(net);
+	unsigned long now, *seen;
+
+	now = this_cpu_read(net->mib.net_statistics->mibs[LINUX_MIB_SYNCOOKIESRECV]);
+	seen = this_cpu_ptr(tn->cookies_seen);
+	if (now == *seen)
+		return false;
+	*seen = now;
+	return true;
+}
+
 static int __net_init tt_net_init(struct net *net)
 {
 	struct tt_net *tn = tt_net(net);
+	int cpu;
+
+	tn->cookies_seen = alloc_percpu(unsigned long);
+	if (!tn->cookies_seen)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		const struct linux_mib *mib;
+		unsigned long *seen;
+
+		mib = per_cpu_ptr(net->mib.net_statistics, cpu);
+		seen = per_cpu_ptr(tn->cookies_seen, cpu);
+		*seen = mib->mibs[LINUX_MIB_SYNCOOKIESRECV];
+	}
 
 	tn->sample = 1;
 	tn->events = TT_EV_ALL;
@@ -30,6 +67,7 @@ static int __net_init tt_net_init(struct net *net)
 static void __net_exit tt_net_exit(struct net *net)
 {
 	tt_conn_forget_net(net);
+	free_percpu(tt_net(net)->cookies_seen);
 }
 
 static struct pernet_operations tt_net_ops = {

@@ -27,6 +27,8 @@ struct tt_net {
 	atomic_t	sample_tick;
 	atomic64_t	seq_conns;	/* last TCPTRAIL_MCGRP_CONNS seq */
 	atomic64_t	seq_events;	/* last TCPTRAIL_MCGRP_EVENTS seq */
+	/* Per CPU: LINUX_MIB_SYNCOOKIESRECV at the last child clone. */
+	unsigned long __percpu *cookies_seen;
 };
 
 extern unsigned int tt_net_id;
@@ -35,6 +37,8 @@ static inline struct tt_net *tt_net(const struct net *net)
 {
 	return net_generic(net, tt_net_id);
 }
+
+bool tt_clone_by_syncookie(const struct net *net);
 
 int tt_pernet_init(void);
 void tt_pernet_uninit(void);

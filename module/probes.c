@@ -129,6 +129,9 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
  * RTT sample the kernel just took on that SYN-ACK: now - srtt, exact to the
  * microsecond since srtt holds a single sample at this point.  The SYN
  * arrived just before the SYN-ACK left, within the stack's processing time.
+ * A syncookie's SYN-ACK left no snt_synack: srtt then comes from the
+ * timestamp echo, whose low bits carry the cookie's options, so it can be
+ * up to 64 ms too long (and is 0 without timestamps).
  */
 static void tt_server_established(struct tt_conn *c, const struct sock *sk,
 				  u64 now, const struct tt_req_info *req)
@@ -224,7 +227,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	};
 	struct inet_timewait_sock *tw = NULL;
 	struct tt_req_info req;
-	bool fresh = false, have_req = false;
+	bool fresh = false, have_req = false, cookie = false;
 	struct tt_conn *c;
 	u64 id = 0;
 
@@ -239,6 +242,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
 		bool server = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
 
+		if (server)
+			cookie = tt_clone_by_syncookie(sock_net(sk));
 		if (!(client || server) || !tt_wanted(sk))
 			goto out;
 		/*
@@ -277,11 +282,16 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	}
 	if (fresh)
 		c->cgroup_id = tt_sock_cgroup_id(sk);
+	if (cookie)
+		c->flags |= TCPTRAIL_F_SYNCOOKIE;
 	if (!c->tuple_done)
 		tt_fill_tuple(c, sk);
 	tt_read_figures(c, sk);
 	tt_note_closer(c, oldstate, newstate);
 	if (newstate == TCP_ESTABLISHED && !c->est_ns) {
+		/* Data in the SYN was accepted: Fast Open, either side. */
+		if (tcp_sk(sk)->syn_data_acked)
+			c->flags |= TCPTRAIL_F_FASTOPEN;
 		c->est_ns = ev.t_ns;
 		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
 		c->tuple_done = true;
