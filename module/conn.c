@@ -3,8 +3,11 @@
  * The connection table and each connection's bounded event log.
  *
  * Locking:
- *  - tt_by_sk is an rhashtable: lookups are lockless under RCU, which is
- *    what every probe does first, for every TCP event on the machine.
+ *  - tt_by_sk is a hash of RCU lists sized at load: lookups are lockless,
+ *    which is what every probe does first, for every TCP event on the
+ *    machine; inserts and removals happen under tt_lock.  A fixed table
+ *    (rather than an rhashtable) never allocates in a probe, which a
+ *    PREEMPT_RT kernel would not allow with preemption disabled.
  *  - tt_lock (raw: it is taken from tracepoint probes, which run with
  *    preemption disabled) guards the lists tt_all, tt_tw_list and
  *    tt_done_list, the table count, c->linked, c->dead and c->tw.  It is
@@ -14,7 +17,9 @@
  *    found one under rcu_read_lock() may keep using it.
  */
 #include <linux/kernel.h>
-#include <linux/rhashtable.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
+#include <linux/vmalloc.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <linux/atomic.h>
@@ -27,14 +32,8 @@
 #include "pernet.h"
 #include "reap.h"
 
-static const struct rhashtable_params tt_by_sk_params = {
-	.key_len		= sizeof(const struct sock *),
-	.key_offset		= offsetof(struct tt_conn, sk),
-	.head_offset		= offsetof(struct tt_conn, node),
-	.automatic_shrinking	= true,
-};
-
-static struct rhashtable tt_by_sk;
+static struct hlist_head *tt_by_sk;
+static unsigned int tt_hash_bits;
 static struct kmem_cache *tt_cache;
 
 DEFINE_RAW_SPINLOCK(tt_lock);
@@ -51,14 +50,34 @@ static atomic64_t tt_nr_sampled_out = ATOMIC64_INIT(0);
 static u64 tt_count_peak;
 static atomic64_t tt_nr_events_lost = ATOMIC64_INIT(0);
 
+static struct hlist_head *tt_bucket(const struct sock *sk)
+{
+	return &tt_by_sk[hash_ptr(sk, tt_hash_bits)];
+}
+
+/* Caller holds rcu_read_lock(). */
 struct tt_conn *tt_conn_lookup(const struct sock *sk)
 {
-	return rhashtable_lookup_fast(&tt_by_sk, &sk, tt_by_sk_params);
+	struct tt_conn *c;
+
+	hlist_for_each_entry_rcu(c, tt_bucket(sk), node)
+		if (c->sk == sk)
+			return c;
+	return NULL;
 }
 
 static void tt_conn_free_rcu(struct rcu_head *head)
 {
 	kmem_cache_free(tt_cache, container_of(head, struct tt_conn, rcu));
+}
+
+/* Caller holds tt_lock. */
+static void tt_conn_unhash_locked(struct tt_conn *c)
+{
+	if (c->linked) {
+		hlist_del_rcu(&c->node);
+		c->linked = false;
+	}
 }
 
 /* Drop a finished entry from every list.  Caller holds tt_lock. */
@@ -108,6 +127,89 @@ static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
 }
 
 /*
+ * Spare entries.  A probe may not allocate on PREEMPT_RT (the slab takes
+ * sleeping locks there, and tracepoints run with preemption disabled), so
+ * probes take entries from this pool, which a work item refills in
+ * process context.  Elsewhere an empty pool falls back to GFP_ATOMIC.
+ * Pushes are lock-free; pops are serialised by tt_pool_lock because an
+ * llist allows only one consumer at a time.
+ */
+#define TT_POOL_TARGET		256
+
+static LLIST_HEAD(tt_pool);
+static DEFINE_RAW_SPINLOCK(tt_pool_lock);
+static atomic_t tt_pool_n = ATOMIC_INIT(0);
+static void tt_pool_fill(struct work_struct *work);
+static DECLARE_WORK(tt_pool_work, tt_pool_fill);
+
+static unsigned int tt_pool_target(void)
+{
+	return min_t(unsigned int, TT_POOL_TARGET, READ_ONCE(tt_max_conns));
+}
+
+static unsigned int tt_pool_count(void)
+{
+	return atomic_read(&tt_pool_n);
+}
+
+static void tt_pool_put(struct tt_conn *c)
+{
+	llist_add(&c->free, &tt_pool);
+	atomic_inc(&tt_pool_n);
+}
+
+static struct tt_conn *tt_pool_get(void)
+{
+	struct llist_node *n;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&tt_pool_lock, flags);
+	n = llist_del_first(&tt_pool);
+	raw_spin_unlock_irqrestore(&tt_pool_lock, flags);
+	if (n)
+		atomic_dec(&tt_pool_n);
+	if (atomic_read(&tt_pool_n) < tt_pool_target() / 2)
+		queue_work(system_unbound_wq, &tt_pool_work);
+	if (n)
+		return llist_entry(n, struct tt_conn, free);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return NULL;
+	return kmem_cache_alloc(tt_cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static void tt_pool_fill(struct work_struct *work)
+{
+	while (atomic_read(&tt_pool_n) < tt_pool_target()) {
+		struct tt_conn *c = kmem_cache_alloc(tt_cache, GFP_KERNEL);
+
+		if (!c)
+			break;
+		tt_pool_put(c);
+	}
+}
+
+static int tt_pool_init(void)
+{
+	tt_pool_fill(NULL);
+	return atomic_read(&tt_pool_n) ? 0 : -ENOMEM;
+}
+
+static void tt_pool_uninit(void)
+{
+	struct llist_node *n;
+
+	cancel_work_sync(&tt_pool_work);
+	n = llist_del_all(&tt_pool);
+	while (n) {
+		struct tt_conn *c = llist_entry(n, struct tt_conn, free);
+
+		n = n->next;
+		kmem_cache_free(tt_cache, c);
+	}
+	atomic_set(&tt_pool_n, 0);
+}
+
+/*
  * Called from a probe with the socket locked, so that two creations for the
  * same socket cannot race.  A leftover entry for the same pointer means the
  * destroy event of its previous user was missed (module loaded in between):
@@ -118,9 +220,8 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	struct net *net = sock_net(sk);
 	const struct tt_net *tn = tt_net(net);
 	struct tt_conn *c, *old;
-	int err;
 
-	c = kmem_cache_alloc(tt_cache, GFP_ATOMIC | __GFP_NOWARN);
+	c = tt_pool_get();
 	if (!c)
 		goto refuse;
 	memset(c, 0, offsetof(struct tt_conn, ev));
@@ -142,19 +243,12 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	c->net = check_net(net) ? net : NULL;
 	if (tt_count >= READ_ONCE(tt_max_conns) && !tt_evict_one_locked())
 		goto unlock_free;
-	old = rhashtable_lookup_get_insert_fast(&tt_by_sk, &c->node,
-						tt_by_sk_params);
-	if (IS_ERR(old))
-		goto unlock_free;
+	old = tt_conn_lookup(sk);
 	if (old) {
-		rhashtable_remove_fast(&tt_by_sk, &old->node, tt_by_sk_params);
-		old->linked = false;
+		tt_conn_unhash_locked(old);
 		tt_conn_maybe_finish_locked(old, now);
-		err = rhashtable_insert_fast(&tt_by_sk, &c->node,
-					     tt_by_sk_params);
-		if (err)
-			goto unlock_free;
 	}
+	hlist_add_head_rcu(&c->node, tt_bucket(sk));
 	c->linked = true;
 	c->serial = ++tt_serial;
 	list_add_tail_rcu(&c->all, &tt_all);
@@ -166,7 +260,7 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 
 unlock_free:
 	raw_spin_unlock_bh(&tt_lock);
-	kmem_cache_free(tt_cache, c);
+	tt_pool_put(c);
 refuse:
 	atomic64_inc(&tt_nr_refused);
 	return NULL;
@@ -205,10 +299,7 @@ void tt_conn_set_max(unsigned int max_conns)
 void tt_conn_unlink(struct tt_conn *c)
 {
 	raw_spin_lock_bh(&tt_lock);
-	if (c->linked) {
-		rhashtable_remove_fast(&tt_by_sk, &c->node, tt_by_sk_params);
-		c->linked = false;
-	}
+	tt_conn_unhash_locked(c);
 	raw_spin_unlock_bh(&tt_lock);
 }
 
@@ -313,17 +404,11 @@ struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
 	return NULL;
 }
 
-/* What the table holds: its entries and its bucket array. */
+/* What the table holds: its entries, its spares and its buckets. */
 static u64 tt_conn_mem(u64 entries)
 {
-	const struct bucket_table *tbl;
-	u64 bytes;
-
-	rcu_read_lock();
-	tbl = rcu_dereference(tt_by_sk.tbl);
-	bytes = (u64)tbl->size * sizeof(tbl->buckets[0]) + sizeof(*tbl);
-	rcu_read_unlock();
-	return bytes + entries * kmem_cache_size(tt_cache);
+	return (entries + tt_pool_count()) * kmem_cache_size(tt_cache) +
+	       (sizeof(*tt_by_sk) << tt_hash_bits);
 }
 
 void tt_stats_read(struct tt_stats *st)
@@ -367,7 +452,7 @@ void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now)
 
 int tt_conn_init(void)
 {
-	int err;
+	int err = -ENOMEM;
 
 	tt_cache = kmem_cache_create("tcptrail_conn",
 				     sizeof(struct tt_conn) +
@@ -375,11 +460,18 @@ int tt_conn_init(void)
 				     0, SLAB_HWCACHE_ALIGN, NULL);
 	if (!tt_cache)
 		return -ENOMEM;
-	err = rhashtable_init(&tt_by_sk, &tt_by_sk_params);
-	if (err)
+	/* About one entry per bucket at the load-time cap. */
+	tt_hash_bits = ilog2(roundup_pow_of_two(tt_max_conns));
+	tt_by_sk = kvcalloc(1U << tt_hash_bits, sizeof(*tt_by_sk), GFP_KERNEL);
+	if (!tt_by_sk)
 		goto err_cache;
+	err = tt_pool_init();
+	if (err)
+		goto err_hash;
 	return 0;
 
+err_hash:
+	kvfree(tt_by_sk);
 err_cache:
 	kmem_cache_destroy(tt_cache);
 	return err;
@@ -404,8 +496,9 @@ void tt_conn_uninit(void)
 	INIT_LIST_HEAD(&tt_done_list);
 	tt_count = 0;
 	tt_count_peak = 0;
-	rhashtable_destroy(&tt_by_sk);
 	/* Entries dropped earlier may still wait for their grace period. */
 	rcu_barrier();
+	tt_pool_uninit();
+	kvfree(tt_by_sk);
 	kmem_cache_destroy(tt_cache);
 }

@@ -18,7 +18,8 @@
 #ifndef _TCPTRAIL_CONN_H
 #define _TCPTRAIL_CONN_H
 
-#include <linux/rhashtable-types.h>
+#include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/spinlock.h>
 #include <linux/in6.h>
 #include <linux/sched.h>
@@ -54,14 +55,17 @@ struct tt_event {
 };
 
 struct tt_conn {
-	struct rhash_head	node;	/* in tt_by_sk while the socket lives */
+	struct hlist_node	node;	/* in tt_by_sk while the socket lives */
 	struct list_head	all;	/* in tt_all, under tt_lock */
 	/*
 	 * In tt_tw_list while a timewait sock is held, then in tt_done_list
 	 * once finished (oldest first: the eviction and linger order).
 	 */
 	struct list_head	wait_link;
-	struct rcu_head		rcu;
+	union {
+		struct rcu_head		rcu;
+		struct llist_node	free;	/* in the pool */
+	};
 	const struct sock	*sk;	/* the key; never dereferenced */
 	u64			serial;	/* creation order; dump resume point */
 	bool			linked;	/* in tt_by_sk; under tt_lock */

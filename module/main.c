@@ -67,9 +67,12 @@ static int __init tt_init(void)
 	err = tt_conn_init();
 	if (err)
 		return err;
-	err = tt_pernet_init();
+	err = tt_req_init();
 	if (err)
 		goto err_conn;
+	err = tt_pernet_init();
+	if (err)
+		goto err_req;
 	err = tt_netlink_init();
 	if (err)
 		goto err_pernet;
@@ -86,8 +89,9 @@ err_reap:
 	tt_netlink_uninit();
 err_pernet:
 	tt_pernet_uninit();
-err_conn:
+err_req:
 	tt_req_uninit();
+err_conn:
 	tt_conn_uninit();
 	return err;
 }

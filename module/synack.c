@@ -5,11 +5,13 @@
  * Only requests that retransmit are stored, so the common handshake costs
  * nothing here.  One spinlock covers the small hash: it is taken on a
  * SYN-ACK retransmit and on each server handshake completion, and the
- * latter skips it entirely while nothing is pending.
+ * latter skips it entirely while nothing is pending.  Slots come from an
+ * array allocated at load: a probe never allocates.
  */
 #include <linux/hashtable.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/vmalloc.h>
 
 #include "synack.h"
 
@@ -23,6 +25,8 @@ struct tt_req {
 static DEFINE_HASHTABLE(tt_reqs, 8);
 static DEFINE_RAW_SPINLOCK(tt_req_lock);
 static unsigned int tt_req_count;
+static struct tt_req *tt_req_slots;
+static HLIST_HEAD(tt_req_free);
 static atomic64_t tt_req_dropped = ATOMIC64_INIT(0);
 
 static struct tt_req *tt_req_find(u64 cookie)
@@ -38,23 +42,19 @@ static struct tt_req *tt_req_find(u64 cookie)
 void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 		       const struct tt_event *ev)
 {
-	struct tt_req *r, *fresh = NULL;
+	struct tt_req *r;
 
 	raw_spin_lock_bh(&tt_req_lock);
 	r = tt_req_find(cookie);
-	if (!r && tt_req_count < TT_REQ_MAX) {
-		/* Allocation under the lock keeps the path short and
-		 * single-pass; GFP_ATOMIC never sleeps.
-		 */
-		fresh = kzalloc(sizeof(*fresh), GFP_ATOMIC | __GFP_NOWARN);
-		if (fresh) {
-			fresh->cookie = cookie;
-			fresh->created_ns = ev->t_ns;
-			fresh->info.first_synack_ns = first_synack_ns;
-			hash_add(tt_reqs, &fresh->node, cookie);
-			tt_req_count++;
-			r = fresh;
-		}
+	if (!r && !hlist_empty(&tt_req_free)) {
+		r = hlist_entry(tt_req_free.first, struct tt_req, node);
+		hlist_del(&r->node);
+		memset(r, 0, sizeof(*r));
+		r->cookie = cookie;
+		r->created_ns = ev->t_ns;
+		r->info.first_synack_ns = first_synack_ns;
+		hash_add(tt_reqs, &r->node, cookie);
+		tt_req_count++;
 	}
 	if (!r) {
 		raw_spin_unlock_bh(&tt_req_lock);
@@ -78,13 +78,11 @@ bool tt_req_take(u64 cookie, struct tt_req_info *info)
 	if (r) {
 		hash_del(&r->node);
 		tt_req_count--;
+		*info = r->info;
+		hlist_add_head(&r->node, &tt_req_free);
 	}
 	raw_spin_unlock_bh(&tt_req_lock);
-	if (!r)
-		return false;
-	*info = r->info;
-	kfree(r);
-	return true;
+	return r;
 }
 
 void tt_req_expire(u64 now)
@@ -93,7 +91,6 @@ void tt_req_expire(u64 now)
 	struct hlist_node *tmp;
 	struct tt_req *r;
 	unsigned int bkt;
-	HLIST_HEAD(gone);
 
 	raw_spin_lock_bh(&tt_req_lock);
 	hash_for_each_safe(tt_reqs, bkt, tmp, r, node) {
@@ -101,11 +98,9 @@ void tt_req_expire(u64 now)
 			continue;
 		hash_del(&r->node);
 		tt_req_count--;
-		hlist_add_head(&r->node, &gone);
+		hlist_add_head(&r->node, &tt_req_free);
 	}
 	raw_spin_unlock_bh(&tt_req_lock);
-	hlist_for_each_entry_safe(r, tmp, &gone, node)
-		kfree(r);
 }
 
 u64 tt_req_nr_pending(void)
@@ -123,15 +118,23 @@ u64 tt_req_nr_dropped(void)
 	return atomic64_read(&tt_req_dropped);
 }
 
+int tt_req_init(void)
+{
+	unsigned int i;
+
+	tt_req_slots = kvcalloc(TT_REQ_MAX, sizeof(*tt_req_slots), GFP_KERNEL);
+	if (!tt_req_slots)
+		return -ENOMEM;
+	for (i = 0; i < TT_REQ_MAX; i++)
+		hlist_add_head(&tt_req_slots[i].node, &tt_req_free);
+	return 0;
+}
+
 void tt_req_uninit(void)
 {
-	struct hlist_node *tmp;
-	struct tt_req *r;
-	unsigned int bkt;
-
-	hash_for_each_safe(tt_reqs, bkt, tmp, r, node) {
-		hash_del(&r->node);
-		kfree(r);
-	}
+	hash_init(tt_reqs);
+	INIT_HLIST_HEAD(&tt_req_free);
 	tt_req_count = 0;
+	kvfree(tt_req_slots);
+	tt_req_slots = NULL;
 }

@@ -13,7 +13,7 @@
 /* Retransmits remembered per request sock; more are only counted. */
 #define TT_REQ_EVENTS		6
 /* Pending requests remembered at once (a SYN flood must not grow us). */
-#define TT_REQ_MAX		4096
+#define TT_REQ_MAX		1024
 /* A request older than this never completed: forget it. */
 #define TT_REQ_TTL_SEC		180
 
@@ -31,6 +31,7 @@ void tt_req_expire(u64 now);
 u64 tt_req_nr_dropped(void);
 u64 tt_req_nr_pending(void);
 size_t tt_req_entry_size(void);
+int tt_req_init(void);
 void tt_req_uninit(void);
 
 #endif /* _TCPTRAIL_SYNACK_H */
