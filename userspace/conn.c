@@ -76,6 +76,14 @@ static const enum mnl_attr_data_type stats_policy[TCPTRAIL_A_STATS_MAX + 1] = {
 	[TCPTRAIL_A_STATS_EVENTS_LOST] = MNL_TYPE_U64,
 	[TCPTRAIL_A_STATS_MAX_CONNS] = MNL_TYPE_U32,
 	[TCPTRAIL_A_STATS_MAX_EVENTS] = MNL_TYPE_U32,
+	[TCPTRAIL_A_STATS_MEM_BYTES] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_MEM_PEAK] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_REQS_PENDING] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_REQS_DROPPED] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_SAMPLED_OUT] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_NOTIFY_SENT] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_NOTIFY_FAILED] = MNL_TYPE_U64,
+	[TCPTRAIL_A_STATS_PROBES] = MNL_TYPE_NESTED,
 };
 
 struct parse_ctx {
@@ -386,6 +394,46 @@ int tt_conn_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
 	return tt_conn_parse(buf, len, c, why);
 }
 
+static int probe_attr_cb(const struct nlattr *a, void *data)
+{
+	struct parse_ctx *p = data;
+	struct tt_probe_stat *ps = &p->st->probes[p->st->nprobes];
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type == TCPTRAIL_A_PROBE_NAME) {
+		size_t n = mnl_attr_get_payload_len(a);
+
+		if (n >= sizeof(ps->name))
+			n = sizeof(ps->name) - 1;
+		memcpy(ps->name, mnl_attr_get_payload(a), n);
+		ps->name[n] = '\0';
+	} else if (type == TCPTRAIL_A_PROBE_HITS) {
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return fail(p, "bad length of", "probe", type);
+		ps->hits = mnl_attr_get_u64(a);
+	}
+	return MNL_CB_OK;
+}
+
+static int probes_cb(const struct nlattr *a, void *data)
+{
+	struct parse_ctx *p = data;
+	struct tt_stats *st = p->st;
+
+	if (mnl_attr_get_type(a) != TCPTRAIL_A_PROBE)
+		return MNL_CB_OK;
+	if (st->nprobes == TT_PROBES_MAX)
+		return MNL_CB_OK;
+	if (check(p, a, MNL_TYPE_NESTED, "probe") != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	memset(&st->probes[st->nprobes], 0, sizeof(st->probes[0]));
+	if (mnl_attr_parse_nested(a, probe_attr_cb, p) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (st->probes[st->nprobes].name[0])
+		st->nprobes++;
+	return MNL_CB_OK;
+}
+
 static int stats_cb(const struct nlattr *a, void *data)
 {
 	struct parse_ctx *p = data;
@@ -397,6 +445,12 @@ static int stats_cb(const struct nlattr *a, void *data)
 	t = stats_policy[type];
 	if (check(p, a, t, "stats") != MNL_CB_OK)
 		return MNL_CB_ERROR;
+	if (type == TCPTRAIL_A_STATS_PROBES) {
+		if (mnl_attr_parse_nested(a, probes_cb, p) != MNL_CB_OK)
+			return MNL_CB_ERROR;
+		p->st->present |= 1ULL << type;
+		return MNL_CB_OK;
+	}
 	p->st->v[type] = t == MNL_TYPE_U64 ? mnl_attr_get_u64(a)
 					   : mnl_attr_get_u32(a);
 	p->st->present |= 1ULL << type;

@@ -82,9 +82,18 @@ struct tt_conn_list {
 	size_t cap;
 };
 
+#define TT_PROBES_MAX 32
+
+struct tt_probe_stat {
+	char name[64];		/* the tracepoint */
+	uint64_t hits;
+};
+
 struct tt_stats {
 	uint64_t v[TCPTRAIL_A_STATS_MAX + 1];
 	uint64_t present;
+	struct tt_probe_stat probes[TT_PROBES_MAX];
+	size_t nprobes;
 };
 
 /*

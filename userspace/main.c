@@ -9,37 +9,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conn.h"
-#include "filter.h"
-#include "nl.h"
-#include "render.h"
+#include "cli.h"
+#include "config.h"
 #include "timefmt.h"
 
+/* parse_args: stop here with success (after --version) */
+#define EX_DONE 256
+
 #ifndef TT_VERSION
-#define TT_VERSION "0.1"
+#define TT_VERSION "0.2"
 #endif
-
-/* Exit statuses; documented in usage() and tcptrail.8. */
-enum {
-	EX_OK = 0,
-	EX_FAIL = 1,		/* netlink or system failure */
-	EX_USAGE = 2,		/* bad command line */
-	EX_NOMODULE = 3,	/* the tcptrail family is not registered */
-	EX_PERM = 4,		/* the module refused: privileges */
-	EX_NOCONN = 5,		/* show: no connection with that id */
-};
-
-enum color_mode { COLOR_AUTO, COLOR_NEVER, COLOR_ALWAYS };
-
-struct ctx {
-	bool json;
-	bool pretty;
-	bool numeric;
-	bool v4;
-	bool v6;
-	enum color_mode color;
-	struct tt_render r;
-};
 
 struct cmd {
 	const char *name;
@@ -51,12 +30,7 @@ struct cmd {
 
 static const struct cmd *find_cmd(const char *name);
 
-static void usage_line(FILE *f)
-{
-	fprintf(f, "usage: tcptrail [OPTIONS] COMMAND [ARGS]\n");
-}
-
-static int usage_error(const char *fmt, const char *arg)
+int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "tcptrail: ");
 	fprintf(stderr, fmt, arg);
@@ -64,8 +38,8 @@ static int usage_error(const char *fmt, const char *arg)
 	return EX_USAGE;
 }
 
-/* One line on stderr naming the fix, and the matching exit status. */
-static int nl_failure(const struct tt_nl *nl, int err, const char *what)
+int nl_failure(const struct tt_nl *nl, int err, const char *what,
+	       const char *need)
 {
 	const char *extra = nl->msg[0] ? ": " : "";
 
@@ -75,9 +49,17 @@ static int nl_failure(const struct tt_nl *nl, int err, const char *what)
 		return EX_NOMODULE;
 	}
 	if (err == -EPERM || err == -EACCES) {
-		fprintf(stderr,
-			"tcptrail: %s: permission denied%s%s; this needs CAP_NET_ADMIN (run as root)\n",
-			what, extra, nl->msg);
+		/* the module's reason says which privilege, and where */
+		if (nl->msg[0])
+			fprintf(stderr, "tcptrail: %s: permission denied: %s\n",
+				what, nl->msg);
+		else if (need)
+			fprintf(stderr, "tcptrail: permission denied: %s\n",
+				need);
+		else
+			fprintf(stderr,
+				"tcptrail: permission denied: %s needs CAP_NET_ADMIN (run as root)\n",
+				what);
 		return EX_PERM;
 	}
 	if (nl->bad_reply) {
@@ -90,14 +72,14 @@ static int nl_failure(const struct tt_nl *nl, int err, const char *what)
 	return EX_FAIL;
 }
 
-static int open_nl(struct tt_nl *nl)
+int open_nl(struct tt_nl *nl)
 {
 	int ret = tt_nl_open(nl);
 
-	return ret ? nl_failure(nl, ret, "netlink") : EX_OK;
+	return ret ? nl_failure(nl, ret, "netlink", NULL) : EX_OK;
 }
 
-static int finish_output(void)
+int finish_output(void)
 {
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "tcptrail: writing the output: %s\n",
@@ -107,11 +89,32 @@ static int finish_output(void)
 	return EX_OK;
 }
 
+int parse_filter(const struct ctx *ctx, const char *cmd, int argc,
+		 char **argv, struct tt_filter *f)
+{
+	char err[256], what[300];
+
+	tt_filter_init(f);
+	f->v4 = ctx->v4;
+	f->v6 = ctx->v6;
+	f->all_netns = ctx->all_netns;
+	if (tt_filter_parse(f, argc, argv, err, sizeof(err))) {
+		snprintf(what, sizeof(what), "%s: %s", cmd, err);
+		return usage_error("%s", what);
+	}
+	return EX_OK;
+}
+
 struct list_arg {
 	struct tt_nl *nl;
-	const struct tt_filter *f;
 	struct tt_conn_list l;
 };
+
+static void conn_parse_failed(struct tt_nl *nl, int ret, const char *why)
+{
+	snprintf(nl->msg, sizeof(nl->msg), "%s", why ? why : strerror(-ret));
+	nl->bad_reply = ret == -EINVAL;
+}
 
 static int list_msg(const struct nlmsghdr *nlh, void *data)
 {
@@ -122,14 +125,8 @@ static int list_msg(const struct nlmsghdr *nlh, void *data)
 
 	ret = tt_conn_parse_msg(nlh, &c, &why);
 	if (ret) {
-		snprintf(la->nl->msg, sizeof(la->nl->msg), "%s",
-			 why ? why : strerror(-ret));
-		la->nl->bad_reply = ret == -EINVAL;
+		conn_parse_failed(la->nl, ret, why);
 		return ret;
-	}
-	if (!tt_filter_match(la->f, &c)) {
-		tt_conn_free(&c);
-		return 0;
 	}
 	ret = tt_conn_list_add(&la->l, &c);
 	if (ret)
@@ -137,38 +134,50 @@ static int list_msg(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-static int cmd_list(struct ctx *ctx, int argc, char **argv)
+int dump_conns(const char *what, const struct tt_filter *f,
+	       struct tt_conn_list *l)
 {
-	struct tt_filter f;
 	struct list_arg la = { 0 };
 	struct tt_nl nl;
-	char err[160];
 	int ret;
-
-	tt_filter_init(&f);
-	f.v4 = ctx->v4;
-	f.v6 = ctx->v6;
-	if (tt_filter_parse(&f, argc, argv, err, sizeof(err)))
-		return usage_error("list: %s", err);
 
 	ret = open_nl(&nl);
 	if (ret)
 		return ret;
 	la.nl = &nl;
-	la.f = &f;
-	ret = tt_nl_dump_conns(&nl, list_msg, &la);
+	ret = tt_nl_dump_conns(&nl, f, list_msg, &la);
 	if (ret) {
-		ret = nl_failure(&nl, ret, "list");
-		goto out;
+		/* the module's reason is lost on kernels that do not pass
+		 * extack to a dump's start */
+		ret = nl_failure(&nl, ret, what, f && f->all_netns ?
+				 "--all-netns needs CAP_NET_ADMIN in the initial network namespace" :
+				 NULL);
+		tt_conn_list_free(&la.l);
+	} else {
+		*l = la.l;
 	}
-	if (ctx->json)
-		tt_render_json_list(&ctx->r, &la.l);
-	else
-		tt_render_text_list(&ctx->r, &la.l);
-	ret = finish_output();
-out:
-	tt_conn_list_free(&la.l);
 	tt_nl_close(&nl);
+	return ret;
+}
+
+static int cmd_list(struct ctx *ctx, int argc, char **argv)
+{
+	struct tt_conn_list l = { 0 };
+	struct tt_filter f;
+	int ret;
+
+	ret = parse_filter(ctx, "list", argc, argv, &f);
+	if (ret)
+		return ret;
+	ret = dump_conns("list", &f, &l);
+	if (ret)
+		return ret;
+	if (ctx->json)
+		tt_render_json_list(&ctx->r, &l);
+	else
+		tt_render_text_list(&ctx->r, &l);
+	ret = finish_output();
+	tt_conn_list_free(&l);
 	return ret;
 }
 
@@ -188,9 +197,7 @@ static int show_msg(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	ret = tt_conn_parse_msg(nlh, &sa->c, &why);
 	if (ret) {
-		snprintf(sa->nl->msg, sizeof(sa->nl->msg), "%s",
-			 why ? why : strerror(-ret));
-		sa->nl->bad_reply = ret == -EINVAL;
+		conn_parse_failed(sa->nl, ret, why);
 		return ret;
 	}
 	sa->got = true;
@@ -223,7 +230,7 @@ static int cmd_show(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (ret) {
-		ret = nl_failure(&nl, ret, "show");
+		ret = nl_failure(&nl, ret, "show", NULL);
 		goto out;
 	}
 	if (ctx->json)
@@ -259,14 +266,13 @@ static int stats_msg(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-static int cmd_stats(struct ctx *ctx, int argc, char **argv)
+/* The module's counters, for stats and export. */
+int get_stats(struct tt_stats *st)
 {
 	struct stats_arg sa = { 0 };
 	struct tt_nl nl;
 	int ret;
 
-	if (argc)
-		return usage_error("stats: unexpected argument \"%s\"", argv[0]);
 	ret = open_nl(&nl);
 	if (ret)
 		return ret;
@@ -277,14 +283,96 @@ static int cmd_stats(struct ctx *ctx, int argc, char **argv)
 		nl.bad_reply = true;
 		ret = -EBADMSG;
 	}
+	if (ret)
+		ret = nl_failure(&nl, ret, "stats", NULL);
+	else
+		*st = sa.st;
+	tt_nl_close(&nl);
+	return ret;
+}
+
+static int cmd_stats(struct ctx *ctx, int argc, char **argv)
+{
+	struct tt_stats st;
+	int ret;
+
+	if (argc)
+		return usage_error("stats: unexpected argument \"%s\"", argv[0]);
+	ret = get_stats(&st);
+	if (ret)
+		return ret;
+	if (ctx->json)
+		tt_render_json_stats(&ctx->r, &st);
+	else
+		tt_render_text_stats(&ctx->r, &st);
+	return finish_output();
+}
+
+struct config_arg {
+	struct tt_nl *nl;
+	struct tt_config cfg;
+	bool got;
+};
+
+static int config_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct config_arg *ca = data;
+	const char *why;
+	int cmd = tt_nl_genl_cmd(nlh);
+
+	if (cmd != TCPTRAIL_CMD_GET_CONFIG && cmd != TCPTRAIL_CMD_SET_CONFIG)
+		return 0;
+	if (tt_config_parse_msg(nlh, &ca->cfg, &why)) {
+		snprintf(ca->nl->msg, sizeof(ca->nl->msg), "%s", why);
+		ca->nl->bad_reply = true;
+		return -EINVAL;
+	}
+	ca->got = true;
+	return 0;
+}
+
+int config_request(struct tt_nl *nl, const struct tt_config *set,
+		   struct tt_config *out)
+{
+	struct config_arg ca = { .nl = nl };
+	int ret;
+
+	ret = set ? tt_nl_set_config(nl, set, config_msg, &ca)
+		  : tt_nl_get_config(nl, config_msg, &ca);
+	if (!ret && !ca.got) {
+		snprintf(nl->msg, sizeof(nl->msg), "no configuration in the reply");
+		nl->bad_reply = true;
+		ret = -EBADMSG;
+	}
+	if (!ret && out)
+		*out = ca.cfg;
+	return ret;
+}
+
+static int cmd_config(struct ctx *ctx, int argc, char **argv)
+{
+	struct tt_config set, now;
+	struct tt_nl nl;
+	char err[256], what[300];
+	int ret;
+
+	if (argc && tt_config_parse_args(&set, argc, argv, err, sizeof(err))) {
+		snprintf(what, sizeof(what), "config: %s", err);
+		return usage_error("%s", what);
+	}
+	ret = open_nl(&nl);
+	if (ret)
+		return ret;
+	ret = config_request(&nl, argc ? &set : NULL, &now);
 	if (ret) {
-		ret = nl_failure(&nl, ret, "stats");
+		ret = nl_failure(&nl, ret, "config",
+				 "config needs CAP_NET_ADMIN (run as root)");
 		goto out;
 	}
 	if (ctx->json)
-		tt_render_json_stats(&ctx->r, &sa.st);
+		tt_config_print_json(stdout, ctx->pretty, &now);
 	else
-		tt_render_text_stats(&ctx->r, &sa.st);
+		tt_config_print_text(stdout, &now);
 	ret = finish_output();
 out:
 	tt_nl_close(&nl);
@@ -312,30 +400,65 @@ static int cmd_help(struct ctx *ctx, int argc, char **argv)
 	return finish_output();
 }
 
+#define FILTER_ARGS "[FILTER]..."
+#define FILTER_HELP							\
+	"filters (all must hold; state may be repeated and then any matches;\n" \
+	"the module applies them to its table):\n"			\
+	"  -4, -6             IPv4 or IPv6 only\n"			\
+	"  sport N            local port N (also :N)\n"			\
+	"  dport N            remote port N (also :N)\n"			\
+	"  src ADDR[/PREFIX]  local address, or its first PREFIX bits\n"	\
+	"  dst ADDR[/PREFIX]  remote address, or its first PREFIX bits\n"	\
+	"  state NAME         TCP state, as the kernel (TIME_WAIT) or ss\n"	\
+	"                     (time-wait) names it: ESTABLISHED SYN_SENT\n"	\
+	"                     SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE\n"	\
+	"                     CLOSE_WAIT LAST_ACK LISTEN CLOSING NEW_SYN_RECV,\n" \
+	"                     or an ss group: all connected synchronized\n"	\
+	"                     bucket big\n"					\
+	"  role client|server who opened the connection\n"		\
+	"  finished           connections that are over (TIME_WAIT included)\n" \
+	"  retrans            connections with any retransmission\n"	\
+	"  slower-than MS     handshakes that took at least MS milliseconds\n" \
+	"  --all-netns        every network namespace (root in the initial\n" \
+	"                     namespace only)\n"
+
 static const struct cmd cmds[] = {
-	{ "list", cmd_list, "[-4|-6] [sport N] [dport N] [state NAME]...",
+	{ "list", cmd_list, FILTER_ARGS,
 	  "Every connection the module tracks in this network namespace.",
-	  "filters (all must hold; state may be repeated and then any matches):\n"
-	  "  -4, -6        IPv4 or IPv6 only\n"
-	  "  sport N       local port N (also :N)\n"
-	  "  dport N       remote port N (also :N)\n"
-	  "  state NAME    TCP state, as the kernel (TIME_WAIT) or ss (time-wait)\n"
-	  "                names it: ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1\n"
-	  "                FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT LAST_ACK LISTEN\n"
-	  "                CLOSING NEW_SYN_RECV\n" },
+	  FILTER_HELP },
 	{ "show", cmd_show, "ID",
 	  "One connection by id: decimal as list prints it, 0xHEX, or sk:HEX\n"
 	  "as ss -e prints the socket cookie.", NULL },
+/*STAGE:watch*/
 	{ "stats", cmd_stats, "", "The module's counters.", NULL },
+	{ "config", cmd_config, "[KEY VALUE]...",
+	  "Show the configuration, or change it (needs CAP_NET_ADMIN).",
+	  "keys:\n"
+	  "  max-conns N      connections tracked at once (16-1048576; global)\n"
+	  "  linger SEC       seconds a finished connection stays (0-86400; global)\n"
+	  "  max-events       events kept per connection (read-only)\n"
+	  "  sample N         record one new connection in N (1-1000000)\n"
+	  "  events LIST      event types recorded: all, or names joined by\n"
+	  "                   ',' (retransmit,rst_sent,rst_recv,synack,tw_exit,\n"
+	  "                   destroy); state changes are always recorded\n"
+	  "  port N           record only connections with this port (0: all)\n"
+	  "  live-events 0|1  stream every event to watch --events\n"
+	  "Global keys need root in the initial namespace; the others belong\n"
+	  "to this network namespace and apply to new connections.\n" },
+/*STAGE:hist*/
+/*STAGE:top*/
+/*STAGE:export*/
 	{ "help", cmd_help, "[COMMAND]", "The general help, or one command's.",
 	  NULL },
 };
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 static const struct cmd *find_cmd(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < NCMDS; i++)
 		if (!strcmp(name, cmds[i].name))
 			return &cmds[i];
 	return NULL;
@@ -345,9 +468,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	usage_line(f);
-	fprintf(f, "\ncommands:\n");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	fprintf(f, "usage: tcptrail [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++) {
 		const char *h = cmds[i].help;
 		size_t n = strcspn(h, ".\n");
 
@@ -362,66 +484,224 @@ static void usage(FILE *f)
 		"  -j, --json          JSON output\n"
 		"  -p, --pretty        indented JSON\n"
 		"  -n, --numeric       ports as numbers, not service names\n"
+		"                      (top: -n N is the count; use --numeric)\n"
 		"  -4, -6              only IPv4 or only IPv6 connections\n"
 		"  --color[=WHEN]      never, always or auto (a terminal, NO_COLOR unset)\n"
 		"  -h, --help          this text; COMMAND --help for one command\n"
 		"  -V, --version       the version\n"
 		"\nexit status:\n"
 		"  0 success, 1 netlink or system failure, 2 usage error,\n"
-		"  3 module not loaded, 4 permission denied, 5 no such connection\n");
+		"  3 module not loaded, 5 no such connection, 6 permission denied\n");
 }
 
-/* Options go anywhere before "--", as with ss: `tcptrail list --json`. */
+enum opt_id {
+	O_JSON, O_PRETTY, O_NUMERIC, O_V4, O_V6, O_HELP, O_VERSION, O_COLOR,
+	O_ALL_NETNS, O_BY, O_LIMIT, O_COUNT, O_EVENTS, O_READY, O_RCVBUF,
+	O_PROM, O_TRACE,
+};
+
+#define ANY_CMD NULL
+#define FILTER_CMDS "list,watch,hist,top,export"
+
+struct opt {
+	const char *lng;
+	const char *shrt;
+	enum opt_id id;
+	bool arg;
+	const char *cmds;	/* commands it belongs to; NULL: every one */
+};
+
+/* Searched in order: top's "-n N" shadows the global "-n". */
+static const struct opt opts[] = {
+	{ "--by", NULL, O_BY, true, "hist,top" },
+	{ NULL, "-n", O_LIMIT, true, "top" },
+	{ "--count", NULL, O_COUNT, true, "watch" },
+	{ "--events", NULL, O_EVENTS, false, "watch" },
+	{ "--ready-file", NULL, O_READY, true, "watch" },
+	{ "--rcvbuf", NULL, O_RCVBUF, true, "watch" },
+	{ "--prometheus", NULL, O_PROM, false, "export" },
+	{ "--trace", NULL, O_TRACE, false, "export" },
+	{ "--all-netns", NULL, O_ALL_NETNS, false, FILTER_CMDS },
+	{ "--json", "-j", O_JSON, false, ANY_CMD },
+	{ "--pretty", "-p", O_PRETTY, false, ANY_CMD },
+	{ "--numeric", "-n", O_NUMERIC, false, ANY_CMD },
+	{ NULL, "-4", O_V4, false, ANY_CMD },
+	{ NULL, "-6", O_V6, false, ANY_CMD },
+	{ "--help", "-h", O_HELP, false, ANY_CMD },
+	{ "--version", "-V", O_VERSION, false, ANY_CMD },
+	{ "--color", NULL, O_COLOR, false, ANY_CMD },
+};
+
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	while ((p = strstr(p, name))) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* The option named a (without "=VALUE") that cmd accepts; *elsewhere is
+ * set when only another command takes it. */
+static const struct opt *find_opt(const char *a, size_t len,
+				  const struct cmd *cmd, const struct opt **elsewhere)
+{
+	size_t i;
+
+	*elsewhere = NULL;
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const struct opt *o = &opts[i];
+		bool named = (o->lng && strlen(o->lng) == len &&
+			      !strncmp(a, o->lng, len)) ||
+			     (o->shrt && strlen(o->shrt) == len &&
+			      !strncmp(a, o->shrt, len));
+
+		if (!named)
+			continue;
+		if (!o->cmds || (cmd && in_list(o->cmds, cmd->name)))
+			return o;
+		if (!*elsewhere)
+			*elsewhere = o;
+	}
+	return NULL;
+}
+
+static int parse_long(const char *opt, const char *v, long min, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = (*v >= '0' && *v <= '9') ? strtol(v, &end, 10) : -1;
+	if (n < 0 || errno || *end || n < min) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "%s needs a number from %ld, not \"%%s\"",
+			 opt, min);
+		return usage_error(msg, v);
+	}
+	*out = n;
+	return EX_OK;
+}
+
+static int apply_opt(struct ctx *ctx, const struct opt *o, const char *name,
+		     const char *v, bool *help)
+{
+	switch (o->id) {
+	case O_JSON: ctx->json = true; break;
+	case O_PRETTY: ctx->pretty = true; break;
+	case O_NUMERIC: ctx->numeric = true; break;
+	case O_V4: ctx->v4 = true; break;
+	case O_V6: ctx->v6 = true; break;
+	case O_HELP: *help = true; break;
+	case O_ALL_NETNS: ctx->all_netns = true; break;
+	case O_EVENTS: ctx->events = true; break;
+	case O_PROM: ctx->prometheus = true; break;
+	case O_TRACE: ctx->trace = true; break;
+	case O_BY: ctx->by = v; break;
+	case O_READY: ctx->ready_file = v; break;
+	case O_LIMIT: return parse_long(name, v, 1, &ctx->limit);
+	case O_COUNT: return parse_long(name, v, 1, &ctx->count);
+	case O_RCVBUF: return parse_long(name, v, 4096, &ctx->rcvbuf);
+	case O_COLOR:
+		if (!v || !strcmp(v, "auto"))
+			ctx->color = COLOR_AUTO;
+		else if (!strcmp(v, "never"))
+			ctx->color = COLOR_NEVER;
+		else if (!strcmp(v, "always"))
+			ctx->color = COLOR_ALWAYS;
+		else
+			return usage_error("bad colour mode in \"--color=%s\" (never, always or auto)",
+					   v);
+		break;
+	case O_VERSION:
+		printf("tcptrail %s (netlink family \"%s\" version %d)\n",
+		       TT_VERSION, TCPTRAIL_GENL_NAME, TCPTRAIL_GENL_VERSION);
+		return finish_output() ? EX_FAIL : EX_DONE;
+	}
+	return EX_OK;
+}
+
+/*
+ * Options go anywhere before "--", as with ss: `tcptrail list --json`; a
+ * command's own options after the command.  Returns an exit status, or -1
+ * to go on and run the command.
+ */
+static int parse_args(struct ctx *ctx, int argc, char **argv,
+		      const struct cmd **cmd, char **pos, int *npos, bool *help)
+{
+	bool dashdash = false;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *v = NULL;
+		const struct opt *o, *elsewhere;
+		size_t len;
+
+		if (dashdash || a[0] != '-' || !a[1]) {
+			if (*cmd) {
+				pos[(*npos)++] = argv[i];
+				continue;
+			}
+			*cmd = find_cmd(a);
+			if (!*cmd)
+				return usage_error("unknown command \"%s\"", a);
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			dashdash = true;
+			continue;
+		}
+		eq = a[1] == '-' ? strchr(a, '=') : NULL;
+		len = eq ? (size_t)(eq - a) : strlen(a);
+		o = find_opt(a, len, *cmd, &elsewhere);
+		if (!o) {
+			char msg[200];
+
+			if (!elsewhere)
+				return usage_error("unknown option \"%s\"", a);
+			snprintf(msg, sizeof(msg),
+				 "option \"%%s\" belongs to the command%s %s%s",
+				 strchr(elsewhere->cmds, ',') ? "s" : "",
+				 elsewhere->cmds, *cmd ? "" : " (put it after the command)");
+			return usage_error(msg, a);
+		}
+		if (o->arg && !eq) {
+			if (i + 1 >= argc)
+				return usage_error("option \"%s\" needs a value", a);
+			v = argv[++i];
+		} else if (eq) {
+			if (!o->arg && o->id != O_COLOR)
+				return usage_error("option \"%s\" takes no value", a);
+			v = eq + 1;
+		}
+		ret = apply_opt(ctx, o, a, v, help);
+		if (ret)
+			return ret;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx ctx = { 0 };
 	char **pos = calloc(argc + 1, sizeof(*pos));
-	const struct cmd *cmd;
-	bool help = false, dashdash = false;
-	int npos = 0, i, ret;
+	const struct cmd *cmd = NULL;
+	bool help = false;
+	int npos = 0, ret;
 
 	if (!pos) {
 		fprintf(stderr, "tcptrail: out of memory\n");
 		return EX_FAIL;
 	}
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (dashdash || a[0] != '-' || !a[1]) {
-			pos[npos++] = argv[i];
-		} else if (!strcmp(a, "--")) {
-			dashdash = true;
-		} else if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			ctx.json = true;
-		} else if (!strcmp(a, "-p") || !strcmp(a, "--pretty")) {
-			ctx.pretty = true;
-		} else if (!strcmp(a, "-n") || !strcmp(a, "--numeric")) {
-			ctx.numeric = true;
-		} else if (!strcmp(a, "-4")) {
-			ctx.v4 = true;
-		} else if (!strcmp(a, "-6")) {
-			ctx.v6 = true;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			help = true;
-		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			printf("tcptrail %s (netlink family \"%s\" version %d)\n",
-			       TT_VERSION, TCPTRAIL_GENL_NAME,
-			       TCPTRAIL_GENL_VERSION);
-			free(pos);
-			return finish_output();
-		} else if (!strcmp(a, "--color") || !strcmp(a, "--color=auto")) {
-			ctx.color = COLOR_AUTO;
-		} else if (!strcmp(a, "--color=never")) {
-			ctx.color = COLOR_NEVER;
-		} else if (!strcmp(a, "--color=always")) {
-			ctx.color = COLOR_ALWAYS;
-		} else {
-			ret = usage_error(!strncmp(a, "--color=", 8)
-					  ? "bad colour mode in \"%s\" (never, always or auto)"
-					  : "unknown option \"%s\"", a);
-			free(pos);
-			return ret;
-		}
+	ret = parse_args(&ctx, argc, argv, &cmd, pos, &npos, &help);
+	if (ret >= 0) {
+		free(pos);
+		return ret == EX_DONE ? EX_OK : ret;
 	}
 
 	ctx.r.out = stdout;
@@ -438,7 +718,7 @@ int main(int argc, char **argv)
 	}
 	}
 
-	if (!npos) {
+	if (!cmd) {
 		if (help) {
 			usage(stdout);
 			ret = EX_OK;
@@ -446,18 +726,12 @@ int main(int argc, char **argv)
 			usage(stderr);
 			ret = EX_USAGE;
 		}
-		free(pos);
-		return ret;
-	}
-	cmd = find_cmd(pos[0]);
-	if (!cmd) {
-		ret = usage_error("unknown command \"%s\"", pos[0]);
 	} else if (help) {
-		char *name[] = { pos[0] };
+		char *name[] = { (char *)cmd->name };
 
 		ret = cmd_help(&ctx, 1, name);
 	} else {
-		ret = cmd->fn(&ctx, npos - 1, pos + 1);
+		ret = cmd->fn(&ctx, npos, pos);
 	}
 	free(pos);
 	return ret;

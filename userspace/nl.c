@@ -10,6 +10,8 @@
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 
+#include "config.h"
+#include "filter.h"
 #include "nl.h"
 #include "tcptrail.h"
 
@@ -148,14 +150,14 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
  * A message holds a whole timeline and the module sizes it by its event
  * cap: peek at the length first rather than guess a buffer size.
  */
-static ssize_t recv_reply(struct tt_nl *nl)
+static ssize_t recv_msg(struct tt_nl *nl, bool interruptible)
 {
 	int fd = mnl_socket_get_fd(nl->sk);
 	ssize_t need;
 
 	do
 		need = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-	while (need < 0 && errno == EINTR);
+	while (need < 0 && errno == EINTR && !interruptible);
 	if (need < 0)
 		return -1;
 	if ((size_t)need > nl->buflen) {
@@ -173,6 +175,11 @@ static ssize_t recv_reply(struct tt_nl *nl)
 		nl->buflen = len;
 	}
 	return mnl_socket_recvfrom(nl->sk, nl->buf, nl->buflen);
+}
+
+static ssize_t recv_reply(struct tt_nl *nl)
+{
+	return recv_msg(nl, false);
 }
 
 static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
@@ -235,11 +242,59 @@ static int put_family_name(struct nlmsghdr *nlh, const void *arg)
 	return 0;
 }
 
+struct grp {
+	const char *name;
+	uint32_t id;
+	bool has_id;
+};
+
+static int grp_attr_cb(const struct nlattr *a, void *data)
+{
+	struct grp *g = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		g->name = mnl_attr_get_str(a);
+		break;
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		g->id = mnl_attr_get_u32(a);
+		g->has_id = true;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int grps_cb(const struct nlattr *a, void *data)
+{
+	struct tt_nl *nl = data;
+	struct grp g = { 0 };
+
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(a, grp_attr_cb, &g) != MNL_CB_OK)
+		return MNL_CB_ERROR;
+	if (!g.name || !g.has_id)
+		return MNL_CB_OK;
+	if (!strcmp(g.name, TCPTRAIL_MCGRP_CONNS))
+		nl->grp_conns = g.id;
+	else if (!strcmp(g.name, TCPTRAIL_MCGRP_EVENTS))
+		nl->grp_events = g.id;
+	return MNL_CB_OK;
+}
+
 static int family_attr_cb(const struct nlattr *a, void *data)
 {
 	struct tt_nl *nl = data;
 
 	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+		    mnl_attr_parse_nested(a, grps_cb, nl) != MNL_CB_OK)
+			return MNL_CB_ERROR;
+		break;
 	case CTRL_ATTR_FAMILY_ID:
 		if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
 			return MNL_CB_ERROR;
@@ -330,10 +385,18 @@ static int put_id(struct nlmsghdr *nlh, const void *arg)
 	return 0;
 }
 
-int tt_nl_dump_conns(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+static int put_filter(struct nlmsghdr *nlh, const void *arg)
+{
+	tt_filter_put(nlh, arg);
+	return 0;
+}
+
+int tt_nl_dump_conns(struct tt_nl *nl, const struct tt_filter *f,
+		     tt_nl_msg_cb cb, void *data)
 {
 	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_CONN,
-		       TCPTRAIL_GENL_VERSION, NLM_F_DUMP, NULL, NULL, cb, data);
+		       TCPTRAIL_GENL_VERSION, NLM_F_DUMP, f ? put_filter : NULL,
+		       f, cb, data);
 }
 
 int tt_nl_get_conn(struct tt_nl *nl, uint64_t id, tt_nl_msg_cb cb, void *data)
@@ -346,4 +409,81 @@ int tt_nl_get_stats(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
 {
 	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_STATS,
 		       TCPTRAIL_GENL_VERSION, 0, NULL, NULL, cb, data);
+}
+
+int tt_nl_get_config(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_GET_CONFIG,
+		       TCPTRAIL_GENL_VERSION, 0, NULL, NULL, cb, data);
+}
+
+static int put_config(struct nlmsghdr *nlh, const void *arg)
+{
+	tt_config_put(nlh, arg);
+	return 0;
+}
+
+int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
+		     tt_nl_msg_cb cb, void *data)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_SET_CONFIG,
+		       TCPTRAIL_GENL_VERSION, 0, put_config, cfg, cb, data);
+}
+
+int tt_nl_join(struct tt_nl *nl, uint32_t group)
+{
+	int g = (int)group;
+
+	if (!group)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &g,
+				  sizeof(g)) < 0)
+		return -errno;
+	return 0;
+}
+
+int tt_nl_set_rcvbuf(struct tt_nl *nl, int bytes)
+{
+	int fd = mnl_socket_get_fd(nl->sk), got = 0;
+	socklen_t len = sizeof(got);
+
+	/* FORCE passes net.core.rmem_max, for CAP_NET_ADMIN only */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)))
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len))
+		return -errno;
+	return got;
+}
+
+int tt_nl_genl_cmd(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g;
+
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*g))
+		return -1;
+	g = mnl_nlmsg_get_payload(nlh);
+	return g->cmd;
+}
+
+int tt_nl_recv_notify(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	ssize_t n;
+	int left, ret;
+
+	n = recv_msg(nl, true);
+	if (n < 0)
+		return errno ? -errno : -EIO;
+	left = (int)n;
+	for (nlh = (const struct nlmsghdr *)nl->buf; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left)) {
+		/* only the kernel multicasts to us; only our family counts */
+		if (nlh->nlmsg_type != nl->family_id)
+			continue;
+		ret = cb(nlh, data);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }

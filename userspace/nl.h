@@ -26,7 +26,13 @@ struct tt_nl {
 	char msg[256];
 	bool no_family;		/* the family is not registered */
 	bool bad_reply;		/* the reply could not be parsed */
+	/* multicast group ids by name; 0: the module has no such group */
+	uint32_t grp_conns;
+	uint32_t grp_events;
 };
+
+struct tt_filter;
+struct tt_config;
 
 /* Returns 0 or a negative errno; -ENOENT with no_family set when the
  * module is not loaded. */
@@ -41,9 +47,29 @@ void tt_nl_close(struct tt_nl *nl);
 int tt_nl_parse_ack(const struct nlmsghdr *nlh, char *msg, size_t len);
 int tt_nl_parse_done(const struct nlmsghdr *nlh, char *msg, size_t len);
 
-int tt_nl_dump_conns(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
+/* f may be NULL: every connection of this namespace. */
+int tt_nl_dump_conns(struct tt_nl *nl, const struct tt_filter *f,
+		     tt_nl_msg_cb cb, void *data);
 int tt_nl_get_conn(struct tt_nl *nl, uint64_t id, tt_nl_msg_cb cb,
 		   void *data);
 int tt_nl_get_stats(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
+int tt_nl_get_config(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
+/* The reply, the configuration after the change, goes to cb. */
+int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
+		     tt_nl_msg_cb cb, void *data);
+
+/* Joins a multicast group by id: 0 or a negative errno (-EPERM). */
+int tt_nl_join(struct tt_nl *nl, uint32_t group);
+/* Asks for a receive buffer of bytes (beyond rmem_max when privileged);
+ * returns what the kernel granted, or a negative errno. */
+int tt_nl_set_rcvbuf(struct tt_nl *nl, int bytes);
+/*
+ * Waits for one datagram of notifications and hands each message of the
+ * family to cb.  Returns 0, -EINTR when a signal came first, -ENOBUFS when
+ * the socket overran (messages were dropped), or another negative errno.
+ */
+int tt_nl_recv_notify(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
+/* The genetlink command of a message, or -1 when it is too short. */
+int tt_nl_genl_cmd(const struct nlmsghdr *nlh);
 
 #endif

@@ -16,6 +16,13 @@ const char *const tt_stats_names[TCPTRAIL_A_STATS_MAX + 1] = {
 	[TCPTRAIL_A_STATS_EVENTS_LOST] = "events_lost",
 	[TCPTRAIL_A_STATS_MAX_CONNS] = "max_conns",
 	[TCPTRAIL_A_STATS_MAX_EVENTS] = "max_events",
+	[TCPTRAIL_A_STATS_MEM_BYTES] = "mem_bytes",
+	[TCPTRAIL_A_STATS_MEM_PEAK] = "mem_peak",
+	[TCPTRAIL_A_STATS_REQS_PENDING] = "reqs_pending",
+	[TCPTRAIL_A_STATS_REQS_DROPPED] = "reqs_dropped",
+	[TCPTRAIL_A_STATS_SAMPLED_OUT] = "sampled_out",
+	[TCPTRAIL_A_STATS_NOTIFY_SENT] = "notify_sent",
+	[TCPTRAIL_A_STATS_NOTIFY_FAILED] = "notify_failed",
 };
 
 const char *tt_errno_name(uint32_t err)
@@ -267,6 +274,13 @@ void tt_render_json_stats(const struct tt_render *r, const struct tt_stats *st)
 		else
 			tt_json_null(&j);
 	}
+	tt_json_key(&j, "probes");
+	tt_json_obj_begin(&j);
+	for (i = 0; i < (int)st->nprobes; i++) {
+		tt_json_key(&j, st->probes[i].name);
+		tt_json_u64(&j, st->probes[i].hits);
+	}
+	tt_json_obj_end(&j);
 	tt_json_obj_end(&j);
 	tt_json_end(&j);
 }

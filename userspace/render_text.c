@@ -341,9 +341,12 @@ void tt_render_text_stats(const struct tt_render *r, const struct tt_stats *st)
 		if (!tt_stats_names[i])
 			continue;
 		if (st->present & (1ULL << i))
-			fprintf(r->out, "%-12s %" PRIu64 "\n", tt_stats_names[i],
+			fprintf(r->out, "%-14s %" PRIu64 "\n", tt_stats_names[i],
 				st->v[i]);
 		else
-			fprintf(r->out, "%-12s -\n", tt_stats_names[i]);
+			fprintf(r->out, "%-14s -\n", tt_stats_names[i]);
 	}
+	for (i = 0; i < (int)st->nprobes; i++)
+		fprintf(r->out, "probe %-28s %" PRIu64 "\n", st->probes[i].name,
+			st->probes[i].hits);
 }

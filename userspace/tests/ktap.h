@@ -63,5 +63,6 @@ extern const struct tt_test filter_tests[];
 extern const struct tt_test render_tests[];
 extern const struct tt_test nl_tests[];
 extern const struct tt_test cli_tests[];
+extern const struct tt_test config_tests[];
 
 #endif

@@ -76,12 +76,15 @@ static void cli_help(void)
 	CHECK_I64(RUN("--help"), 0);
 	CHECK(strstr(out, "usage: tcptrail") != NULL);
 	CHECK(strstr(out, "exit status") != NULL);
+	CHECK(strstr(out, "6 permission denied") != NULL);
 	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
 	CHECK_I64(RUN("help", "show"), 0);
 	CHECK(strstr(out, "usage: tcptrail [OPTIONS] show ID\n") != NULL);
 	CHECK_I64(RUN("list", "--help"), 0);
 	CHECK(strstr(out, "usage: tcptrail [OPTIONS] list") != NULL);
 	CHECK(strstr(out, "sport N") && strstr(out, "TIME_WAIT"));
+	CHECK_I64(RUN("config", "--help"), 0);
+	CHECK(strstr(out, "live-events 0|1") && strstr(out, "max-conns N"));
 	CHECK_I64(RUN("-V"), 0);
 	CHECK(!strncmp(out, "tcptrail ", 9));
 }
@@ -108,6 +111,24 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("stats", "extra"), 2);
 	CHECK_I64(RUN("--color=sometimes", "list"), 2);
 	CHECK_I64(RUN("help", "nope"), 2);
+	CHECK_I64(RUN("list", "src", "10.0.0.1/40"), 2);
+	CHECK(one_line(err) && strstr(err, "bad prefix length in \"/40\""));
+	CHECK_I64(RUN("list", "-4", "dst", "::1"), 2);
+	CHECK(one_line(err) && strstr(err, "dst is an IPv6 address but -4"));
+	CHECK_I64(RUN("list", "slower-than"), 2);
+	CHECK(one_line(err) && strstr(err, "\"slower-than\" needs a value"));
+	CHECK_I64(RUN("list", "--by", "raddr"), 2);
+	CHECK(one_line(err) && strstr(err, "option \"--by\" belongs to"));
+	CHECK_I64(RUN("stats", "--all-netns"), 2);
+	CHECK_I64(RUN("--json=yes", "list"), 2);
+	CHECK(one_line(err) && strstr(err, "takes no value"));
+	CHECK_I64(RUN("config", "max-events", "8"), 2);
+	CHECK(one_line(err) && strstr(err, "max-events is read-only"));
+	CHECK_I64(RUN("config", "bogus", "1"), 2);
+	CHECK(one_line(err) && strstr(err, "unknown key \"bogus\""));
+	CHECK_I64(RUN("config", "sample", "0"), 2);
+	CHECK(one_line(err) && strstr(err, "bad value \"0\" for sample"));
+	CHECK_I64(RUN("config", "linger"), 2);
 	CHECK_I64(RUN(NULL), 2);
 	CHECK(strstr(err, "usage:") != NULL);
 }
@@ -126,6 +147,10 @@ static void cli_module(void)
 		CHECK_I64(RUN("show", "1"), 3);
 		CHECK_I64(RUN("stats", "--json"), 3);
 		CHECK_STR(out, "");
+		CHECK_I64(RUN("config"), 3);
+		CHECK_I64(RUN("config", "sample", "2"), 3);
+		CHECK(one_line(err) && strstr(err, "not loaded"));
+		CHECK_I64(RUN("list", "dport", "80", "src", "10.0.0.0/8"), 3);
 		return;
 	}
 	CHECK_I64(rc, 0);

@@ -180,22 +180,38 @@ static void json_stats_exact(void)
 	st.v[TCPTRAIL_A_STATS_TRACKED] = 3;
 	st.v[TCPTRAIL_A_STATS_CREATED] = 40;
 	st.v[TCPTRAIL_A_STATS_MAX_EVENTS] = 64;
+	st.v[TCPTRAIL_A_STATS_NOTIFY_FAILED] = 2;
 	st.present = 1ULL << TCPTRAIL_A_STATS_TRACKED |
 		     1ULL << TCPTRAIL_A_STATS_CREATED |
-		     1ULL << TCPTRAIL_A_STATS_MAX_EVENTS;
+		     1ULL << TCPTRAIL_A_STATS_MAX_EVENTS |
+		     1ULL << TCPTRAIL_A_STATS_NOTIFY_FAILED;
+	snprintf(st.probes[0].name, sizeof(st.probes[0].name), "%s",
+		 "inet_sock_set_state");
+	st.probes[0].hits = 12;
+	st.nprobes = 1;
 	mem(&r);
 	tt_render_json_stats(&r, &st);
 	fclose(r.out);
 	CHECK_STR(out, "{\"tracked\":3,\"created\":40,\"finished\":null,"
 		       "\"evicted\":null,\"refused\":null,"
 		       "\"events_lost\":null,\"max_conns\":null,"
-		       "\"max_events\":64}\n");
+		       "\"max_events\":64,\"mem_bytes\":null,"
+		       "\"mem_peak\":null,\"reqs_pending\":null,"
+		       "\"reqs_dropped\":null,\"sampled_out\":null,"
+		       "\"notify_sent\":null,\"notify_failed\":2,"
+		       "\"probes\":{\"inet_sock_set_state\":12}}\n");
 	mem(&r);
 	tt_render_text_stats(&r, &st);
 	fclose(r.out);
-	CHECK_STR(out, "tracked      3\ncreated      40\nfinished     -\n"
-		       "evicted      -\nrefused      -\nevents_lost  -\n"
-		       "max_conns    -\nmax_events   64\n");
+	CHECK_STR(out, "tracked        3\ncreated        40\n"
+		       "finished       -\nevicted        -\n"
+		       "refused        -\nevents_lost    -\n"
+		       "max_conns      -\nmax_events     64\n"
+		       "mem_bytes      -\nmem_peak       -\n"
+		       "reqs_pending   -\nreqs_dropped   -\n"
+		       "sampled_out    -\nnotify_sent    -\n"
+		       "notify_failed  2\n"
+		       "probe inet_sock_set_state          12\n");
 }
 
 /*
