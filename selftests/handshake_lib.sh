@@ -3,28 +3,35 @@
 #
 # One connection across a delayed veth pair, checked from both ends against
 # the RTT measured by ping in the same run and against a packet capture of
-# the very same handshake.  handshake_v4.sh and handshake_v6.sh run it.
+# the very same handshake.  handshake_v4.sh, handshake_v6.sh and
+# syn_drop.sh use it.
 #
 #   +------------------------+            +------------------------+
 #   | ns $NS_C (client)      |            | ns $NS_S (server)      |
 #   |  $VETH_C               |   veth     |  $VETH_S               |
 #   |  10.199.1.1/24         |<---------->|  10.199.1.2/24         |
 #   |  fd00:199::1/64 nodad  |            |  fd00:199::2/64 nodad  |
-#   |  netem delay 50ms      |            |  netem delay 50ms      |
+#   |  (no qdisc delay)      |            |  netem delay 100ms     |
 #   |  tcpdump (c.pcap)      |            |  tcpdump (s.pcap)      |
 #   +------------------------+            +------------------------+
 #
-# Where the captures see each segment: on egress a tap sees a packet after
-# its qdisc, so after the netem delay; on ingress before the IP stack.
-#  - client, c.pcap: SYN and ACK are both egress, both late by the same
-#    netem delay, so ACK - SYN = (SYN-ACK arrival - connect()) = the
-#    client's handshake.
+# The whole RTT sits on the server's egress, and that is deliberate.  A tap
+# sees an egress packet after its qdisc, i.e. after the netem delay, and
+# under emulation netem releases packets late by a varying amount (up to
+# ~20 ms on one packet seen here, far more than ping's spread shows).  With
+# no delay on the client's side, every segment the cross-checks rely on is
+# captured when the stack handled it:
+#  - client, c.pcap: SYN and ACK both leave undelayed, so ACK - SYN =
+#    connect() to SYN-ACK arrival = the client's handshake.
 #  - server, s.pcap: SYN and ACK are both ingress.  The SYN-ACK leaves the
 #    stack while the SYN is being processed (same softirq) but is captured
-#    only after netem, so the first SYN-ACK's departure is best read from
-#    the SYN's arrival: ACK - SYN = the server's handshake.
+#    only after netem, so the first SYN-ACK's departure is read from the
+#    SYN's arrival: ACK - SYN = the server's handshake.
+# Both ends still see one RTT of ~100 ms: the client waits for the delayed
+# SYN-ACK, the server for the ACK to its delayed SYN-ACK.
 
-DELAY_MS=50
+DELAY_C_MS=0
+DELAY_S_MS=100
 
 run_handshake_test() {
 	local fam=$1 addr_c addr_s port lport connect_ns
@@ -41,18 +48,23 @@ run_handshake_test() {
 
 	mod_load_for_test
 	setup_ns_pair
-	set_delay "$DELAY_MS"
+	set_delay "$DELAY_C_MS" "$DELAY_S_MS"
 	warm_neigh "$fam"
 	warm_tcp "$fam"
 	measure_rtt "$fam"
 
 	# Emulated timers fire late by a varying amount; ping's own spread plus
-	# 10% of the RTT covers what was seen here (see the report in README).
+	# 10% of the RTT and 5 ms covers what was seen here.
 	local rtt=$RTT_AVG_NS
 	local rtt_tol=$((RTT_MAX_NS - RTT_MIN_NS + rtt / 10 + 5000000))
-	# Module vs capture of the same packets: only the jitter between two
-	# netem releases (client) or softirq vs tap time (server) separates them.
+	# Module vs capture of the same packets: only the time between the tap
+	# and the tracepoint separates them, sub-millisecond on an idle VM but
+	# several ms when the emulated CPU is descheduled in between.  ping's
+	# spread measures how much that is happening during this very run.
 	local cap_tol=$((RTT_MAX_NS - RTT_MIN_NS + 5000000))
+	# connect() brackets the handshake: it cannot be shorter, and it is
+	# longer by the wake-up of the blocked caller (python, under emulation).
+	local wake_tol=$((RTT_MAX_NS - RTT_MIN_NS + 30000000))
 
 	capture_start "$NS_C" "$VETH_C" "$TT_TMP/c.pcap"
 	capture_start "$NS_S" "$VETH_S" "$TT_TMP/s.pcap"
@@ -96,8 +108,7 @@ run_handshake_test() {
 		expect_eq "client syn_retrans" "$rtx_c" 0
 		within "client SYN_SENT->ESTABLISHED event t_ns" "$ev_c" "$rtt" "$rtt_tol"
 		within "client handshake_ns vs ping RTT" "$hs_c" "$rtt" "$rtt_tol"
-		# connect() wraps the handshake: a syscall's worth longer at most.
-		within "client handshake_ns vs connect() duration" "$hs_c" "$connect_ns" "$cap_tol"
+		brackets "client handshake_ns inside connect()" "$hs_c" "$connect_ns" "$wake_tol"
 	fi
 
 	local hs_s st_s ev_s fam_s

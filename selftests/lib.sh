@@ -202,13 +202,17 @@ setup_ns_pair() {
 	ip -n "$NS_S" link set "$VETH_S" up
 }
 
-# set_delay MS: netem delay on both directions, so RTT ~ 2*MS.
+# set_delay MS_C MS_S: netem delay on each side's egress (0 = none), so
+# RTT ~ MS_C + MS_S.
 set_delay() {
-	local ms=$1
-	ip netns exec "$NS_C" tc qdisc add dev "$VETH_C" root netem delay "${ms}ms" ||
-		skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
-	ip netns exec "$NS_S" tc qdisc add dev "$VETH_S" root netem delay "${ms}ms" ||
-		skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
+	if [ "$1" -gt 0 ]; then
+		ip netns exec "$NS_C" tc qdisc add dev "$VETH_C" root netem delay "${1}ms" ||
+			skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
+	fi
+	if [ "$2" -gt 0 ]; then
+		ip netns exec "$NS_S" tc qdisc add dev "$VETH_S" root netem delay "${2}ms" ||
+			skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
+	fi
 }
 
 # Resolves the neighbours both ways: otherwise the first connect of the
@@ -279,6 +283,20 @@ within() {
 		pass "$name = $(ns2ms "$v") ms, expected $(ns2ms "$e") ± $(ns2ms "$t") ms"
 	else
 		fail "$name = $(ns2ms "$v") ms, expected $(ns2ms "$e") ± $(ns2ms "$t") ms (off by $(ns2ms "$d") ms)"
+	fi
+}
+
+# brackets NAME VALUE_NS OUTER_NS SLACK_NS: VALUE is measured inside an
+# interval OUTER, which may exceed it by up to SLACK (and by 1 ms of
+# clock granularity the other way).
+brackets() {
+	local name=$1 v=$2 o=$3 s=$4
+	if [ -z "$v" ] || [ "$v" = null ]; then
+		fail "$name: no value"
+	elif ((v <= o + 1000000 && v >= o - s)); then
+		pass "$name: $(ns2ms "$v") ms within connect()'s $(ns2ms "$o") ms (slack $(ns2ms "$s") ms)"
+	else
+		fail "$name: $(ns2ms "$v") ms not within [$(ns2ms $((o - s))), $(ns2ms $((o + 1000000)))] ms"
 	fi
 }
 

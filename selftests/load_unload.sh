@@ -63,7 +63,11 @@ ip netns exec "$NS_C" python3 "$TCP_PEER" loop 127.0.0.1 "$port" --seconds "$LOA
 lpid=$!
 defer "kill $lpid"
 # Unload only once the module has seen traffic from the loop.
-busywait 5000 bash -c "[ \"\$(ip netns exec $NS_C $TCPTRAIL_CLI list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')\" -gt 4 ]" ||
+seen_traffic() {
+	local n
+	n=$(entry_count 2>/dev/null) && [ "$n" -gt 4 ]
+}
+busywait 5000 seen_traffic ||
 	fail "module saw no traffic from the connection loop"
 if rmmod tcptrail; then pass "rmmod under traffic"; else fail "rmmod under traffic failed"; fi
 mod_loaded && fail "tcptrail still loaded after rmmod under traffic"

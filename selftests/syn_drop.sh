@@ -10,7 +10,7 @@
 #   | ns $NS_C (client)      |            | ns $NS_S (server)          |
 #   |  $VETH_C               |   veth     |  $VETH_S                   |
 #   |  10.199.1.1/24         |<---------->|  10.199.1.2/24             |
-#   |  netem delay 50ms      |            |  netem delay 50ms          |
+#   |  (no qdisc delay)      |            |  netem delay 100ms         |
 #   |  tcpdump (c.pcap)      |            |  tcpdump (s.pcap)          |
 #   |                        |            |  iptables INPUT: drop 1st  |
 #   |                        |            |  of every 2 SYNs           |
@@ -19,6 +19,7 @@
 # The drop is in the server's INPUT chain, which runs after the ingress
 # tap: both captures see both SYNs, and the gap between them is the RTO.
 # (In the client's OUTPUT chain the lost SYN would never reach either tap.)
+# Why the whole RTT sits on the server's egress: see handshake_lib.sh.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -39,13 +40,15 @@ mark_kernel_log
 
 mod_load_for_test
 setup_ns_pair
-set_delay "$DELAY_MS"
+set_delay "$DELAY_C_MS" "$DELAY_S_MS"
 warm_neigh 4
 warm_tcp 4
 measure_rtt 4
 rtt=$RTT_AVG_NS
 rtt_tol=$((RTT_MAX_NS - RTT_MIN_NS + rtt / 10 + 5000000))
+# tap vs tracepoint and connect() vs handshake, as in handshake_lib.sh
 cap_tol=$((RTT_MAX_NS - RTT_MIN_NS + 5000000))
+wake_tol=$((RTT_MAX_NS - RTT_MIN_NS + 30000000))
 
 ip netns exec "$NS_S" iptables -A INPUT -p tcp --syn \
 	-m statistic --mode nth --every 2 --packet 0 -j DROP ||
@@ -99,7 +102,7 @@ else
 		within "client handshake_ns vs retransmit + RTT" "$hs" $((t_rtx + rtt)) "$rtt_tol"
 	fi
 	within "client handshake_ns vs RTO + RTT" "$hs" $((RTO_NS + rtt)) $((RTO_LATE_NS + rtt_tol))
-	within "client handshake_ns vs connect() duration" "$hs" "$connect_ns" "$cap_tol"
+	brackets "client handshake_ns inside connect()" "$hs" "$connect_ns" "$wake_tol"
 fi
 
 read -r hs_s rtx_s < <(ttjson get "$TT_TMP/s.json" \
