@@ -39,6 +39,7 @@ static struct kmem_cache *tt_cache;
 DEFINE_RAW_SPINLOCK(tt_lock);
 LIST_HEAD(tt_tw_list);
 static LIST_HEAD(tt_done_list);
+static LIST_HEAD(tt_release_list);
 static LIST_HEAD(tt_all);
 static unsigned int tt_count;
 static u64 tt_serial;
@@ -92,17 +93,51 @@ static void tt_conn_drop_locked(struct tt_conn *c)
 	call_rcu(&c->rcu, tt_conn_free_rcu);
 }
 
-/* Make room by dropping the entry that finished first.  Holds tt_lock. */
+/*
+ * Make room: drop the entry that finished first or, when none has, the
+ * oldest one waiting in TIME_WAIT after its socket is gone (all that is
+ * left to learn of it is when TIME_WAIT ends).  Its timewait reference
+ * must not be put under tt_lock, so such an entry waits on
+ * tt_release_list for the reaper.  Caller holds tt_lock.
+ */
 static bool tt_evict_one_locked(void)
 {
 	struct tt_conn *c;
 
 	c = list_first_entry_or_null(&tt_done_list, struct tt_conn, wait_link);
-	if (!c)
-		return false;
-	tt_conn_drop_locked(c);
-	tt_nr_evicted++;
-	return true;
+	if (c) {
+		tt_conn_drop_locked(c);
+		tt_nr_evicted++;
+		return true;
+	}
+	list_for_each_entry(c, &tt_tw_list, wait_link) {
+		if (c->linked)
+			continue;
+		list_del_rcu(&c->all);
+		list_move_tail(&c->wait_link, &tt_release_list);
+		tt_notify_forget_locked(c);
+		c->dead = true;
+		tt_count--;
+		tt_gen++;
+		tt_nr_evicted++;
+		return true;
+	}
+	return false;
+}
+
+/* From the reaper, and at unload: put what eviction left behind. */
+void tt_conn_release_evicted(void)
+{
+	struct tt_conn *c, *n;
+	LIST_HEAD(gone);
+
+	raw_spin_lock_bh(&tt_lock);
+	list_splice_init(&tt_release_list, &gone);
+	raw_spin_unlock_bh(&tt_lock);
+	list_for_each_entry_safe(c, n, &gone, wait_link) {
+		inet_twsk_put(c->tw);
+		call_rcu(&c->rcu, tt_conn_free_rcu);
+	}
 }
 
 /*
@@ -485,6 +520,7 @@ void tt_conn_uninit(void)
 {
 	struct tt_conn *c, *n;
 
+	tt_conn_release_evicted();
 	list_for_each_entry_safe(c, n, &tt_all, all) {
 		/* Still in TIME_WAIT: nobody will read why it ends. */
 		if (c->tw)

@@ -168,5 +168,6 @@ extern raw_spinlock_t tt_lock;
 extern struct list_head tt_tw_list;
 void tt_conn_expire_locked(u64 now);
 void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now);
+void tt_conn_release_evicted(void);
 
 #endif /* _TCPTRAIL_CONN_H */

@@ -95,6 +95,7 @@ static void tt_reap_fn(struct work_struct *work)
 
 	while (tt_reap_tw(now) == TT_REAP_BATCH)
 		cond_resched();
+	tt_conn_release_evicted();
 	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {
 		raw_spin_lock_bh(&tt_lock);
 		tt_conn_expire_locked(now);
