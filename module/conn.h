@@ -117,6 +117,9 @@ struct tt_conn {
 	u32			min_rtt_us;
 	u8			closer;	/* enum tcptrail_closer */
 	u8			tw_exit; /* enum tcptrail_tw_exit */
+	u32			acceptq;
+	u32			acceptq_max;
+	u32			synq;
 
 	u32			nev;	/* events ever appended */
 	struct tt_event		ev[];	/* tt_max_events slots */

@@ -31,8 +31,9 @@ size_t tt_conn_msg_size(void)
 						 * tw start, tw end, bytes x2,
 						 * cgroup
 						 */
-	sz += nla_total_size(4) * 12;		/* netns, counters, errno,
-						 * flags, pid, events lost, rtt x2
+	sz += nla_total_size(4) * 15;		/* netns, counters, errno,
+						 * flags, pid, events lost, rtt x2,
+						 * listener queues x3
 						 */
 	sz += nla_total_size(1) * 6;		/* family, role, state, outcome,
 						 * closer, tw exit
@@ -130,6 +131,11 @@ static int tt_put_conn_locked(struct sk_buff *skb, const struct tt_conn *c)
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id) ||
 	    nla_put_u8(skb, TCPTRAIL_A_CONN_CLOSER, c->closer) ||
 	    nla_put_u8(skb, TCPTRAIL_A_CONN_TW_EXIT, c->tw_exit))
+		return -EMSGSIZE;
+	if (c->role == TCPTRAIL_ROLE_SERVER &&
+	    (nla_put_u32(skb, TCPTRAIL_A_CONN_ACCEPTQ, c->acceptq) ||
+	     nla_put_u32(skb, TCPTRAIL_A_CONN_ACCEPTQ_MAX, c->acceptq_max) ||
+	     nla_put_u32(skb, TCPTRAIL_A_CONN_SYNQ, c->synq)))
 		return -EMSGSIZE;
 	if (c->est_ns &&
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,

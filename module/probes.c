@@ -171,6 +171,18 @@ static void tt_read_figures(struct tt_conn *c, const struct sock *sk)
 	c->min_rtt_us = tcp_min_rtt(tp) == ~0U ? 0 : tcp_min_rtt(tp);
 }
 
+/*
+ * The clone is still a byte copy of its listener when its first state
+ * change is traced: its queue lengths are the listener's at the moment it
+ * took this connection (the accept queue before this child joins it).
+ */
+static void tt_read_listener(struct tt_conn *c, const struct sock *clone)
+{
+	c->acceptq = READ_ONCE(clone->sk_ack_backlog);
+	c->acceptq_max = READ_ONCE(clone->sk_max_ack_backlog);
+	c->synq = inet_csk_reqsk_queue_len(clone);
+}
+
 static void tt_note_closer(struct tt_conn *c, int oldstate, int newstate)
 {
 	if (newstate == TCP_FIN_WAIT1 && !c->closer)
@@ -284,6 +296,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		c->cgroup_id = tt_sock_cgroup_id(sk);
 	if (cookie)
 		c->flags |= TCPTRAIL_F_SYNCOOKIE;
+	if (fresh && c->role == TCPTRAIL_ROLE_SERVER)
+		tt_read_listener(c, sk);
 	if (!c->tuple_done)
 		tt_fill_tuple(c, sk);
 	tt_read_figures(c, sk);

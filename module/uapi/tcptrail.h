@@ -160,6 +160,10 @@ enum tcptrail_attr_conn {
 	TCPTRAIL_A_CONN_TW_EXIT,	/* u8: enum tcptrail_tw_exit */
 	TCPTRAIL_A_CONN_FILTER,		/* nest: TCPTRAIL_A_FILTER_* (request) */
 	TCPTRAIL_A_CONN_NOTIFY_SEQ,	/* u64: notifications only */
+	/* The listener's queues when it took this connection (server): */
+	TCPTRAIL_A_CONN_ACCEPTQ,	/* u32: accept queue length */
+	TCPTRAIL_A_CONN_ACCEPTQ_MAX,	/* u32: its limit (listen backlog) */
+	TCPTRAIL_A_CONN_SYNQ,		/* u32: request socks pending */
 
 	__TCPTRAIL_A_CONN_MAX,
 	TCPTRAIL_A_CONN_MAX = __TCPTRAIL_A_CONN_MAX - 1
