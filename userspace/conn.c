@@ -51,6 +51,7 @@ static const enum mnl_attr_data_type conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
 	[TCPTRAIL_A_CONN_CGROUP_ID] = MNL_TYPE_U64,
 	[TCPTRAIL_A_CONN_CLOSER] = MNL_TYPE_U8,
 	[TCPTRAIL_A_CONN_TW_EXIT] = MNL_TYPE_U8,
+	[TCPTRAIL_A_CONN_NOTIFY_SEQ] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type ev_policy[TCPTRAIL_A_EV_MAX + 1] = {
@@ -302,6 +303,9 @@ static int conn_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_CONN_CGROUP_ID: c->cgroup_id = mnl_attr_get_u64(a); break;
 	case TCPTRAIL_A_CONN_CLOSER: c->closer = mnl_attr_get_u8(a); break;
 	case TCPTRAIL_A_CONN_TW_EXIT: c->tw_exit = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_CONN_NOTIFY_SEQ:
+		c->notify_seq = mnl_attr_get_u64(a);
+		break;
 	case TCPTRAIL_A_CONN_EVENTS:
 		if (mnl_attr_parse_nested(a, events_cb, p) != MNL_CB_OK)
 			return MNL_CB_ERROR;
@@ -325,8 +329,8 @@ static int addr_ok(uint8_t family, uint16_t len)
 	       (family == AF_INET6 && len == 16);
 }
 
-int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
-		  const char **why)
+static int parse_conn(const void *buf, size_t len, struct tt_conn *c,
+		      const char **why, bool event)
 {
 	struct parse_ctx p = { .c = c };
 	const char *dummy;
@@ -350,6 +354,15 @@ int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
 		*why = "connection without an id";
 		goto err;
 	}
+	/* an event notification names its connection by id only */
+	if (event) {
+		if (c->nev != 1) {
+			*why = "event notification without exactly one event";
+			goto err;
+		}
+		*why = NULL;
+		return 0;
+	}
 	if (!TT_HAS(c, TCPTRAIL_A_CONN_FAMILY) ||
 	    (c->family != AF_INET && c->family != AF_INET6)) {
 		*why = "connection without a known address family";
@@ -365,6 +378,12 @@ int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
 err:
 	tt_conn_free(c);
 	return ret;
+}
+
+int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
+		  const char **why)
+{
+	return parse_conn(buf, len, c, why, false);
 }
 
 static int genl_payload(const struct nlmsghdr *nlh, const void **buf,
@@ -392,6 +411,23 @@ int tt_conn_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
 		return -EINVAL;
 	}
 	return tt_conn_parse(buf, len, c, why);
+}
+
+int tt_event_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
+		       const char **why)
+{
+	const void *buf;
+	size_t len;
+	const char *dummy;
+
+	if (!why)
+		why = &dummy;
+	if (genl_payload(nlh, &buf, &len)) {
+		memset(c, 0, sizeof(*c));
+		*why = "message shorter than its header";
+		return -EINVAL;
+	}
+	return parse_conn(buf, len, c, why, true);
 }
 
 static int probe_attr_cb(const struct nlattr *a, void *data)

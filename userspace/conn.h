@@ -62,6 +62,7 @@ struct tt_conn {
 	uint8_t closer;		/* enum tcptrail_closer */
 	uint8_t tw_exit;	/* enum tcptrail_tw_exit */
 	char comm[64];
+	uint64_t notify_seq;	/* multicast messages only */
 	uint64_t present;	/* bit n: TCPTRAIL_A_CONN_n was sent */
 
 	struct tt_event *ev;
@@ -106,6 +107,9 @@ int tt_conn_parse(const void *buf, size_t len, struct tt_conn *c,
 /* Same, from a whole netlink message carrying a genetlink header. */
 int tt_conn_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
 		      const char **why);
+/* A TCPTRAIL_CMD_EVENT notification: id, netns, start and one event. */
+int tt_event_parse_msg(const struct nlmsghdr *nlh, struct tt_conn *c,
+		       const char **why);
 void tt_conn_free(struct tt_conn *c);
 
 int tt_stats_parse(const void *buf, size_t len, struct tt_stats *st,

@@ -429,7 +429,19 @@ static const struct cmd cmds[] = {
 	{ "show", cmd_show, "ID",
 	  "One connection by id: decimal as list prints it, 0xHEX, or sk:HEX\n"
 	  "as ss -e prints the socket cookie.", NULL },
-/*STAGE:watch*/
+	{ "watch", cmd_watch,
+	  "[--events] [--count N] [--ready-file PATH] " FILTER_ARGS,
+	  "Finished connections as they end, until Ctrl-C.",
+	  "options:\n"
+	  "  --events           also every event as it happens (turns on\n"
+	  "                     live-events in this namespace until watch ends)\n"
+	  "  --count N          exit after N connections\n"
+	  "  --ready-file PATH  create PATH once subscribed\n"
+	  "  --rcvbuf BYTES     socket receive buffer (default 32 MiB)\n"
+	  "Needs CAP_NET_ADMIN to join the multicast groups.  Lost messages\n"
+	  "are counted on stderr (with --json also as a {\"lost\": N} line).\n"
+	  "Takes the filters of list, applied as messages arrive, except\n"
+	  "--all-netns: each namespace's connections are sent there only.\n" },
 	{ "stats", cmd_stats, "", "The module's counters.", NULL },
 	{ "config", cmd_config, "[KEY VALUE]...",
 	  "Show the configuration, or change it (needs CAP_NET_ADMIN).",

@@ -432,10 +432,14 @@ int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
 
 int tt_nl_join(struct tt_nl *nl, uint32_t group)
 {
-	int g = (int)group;
+	int g = (int)group, one = 1;
 
 	if (!group)
 		return -ENOENT;
+	/* without it the kernel tells the sender nothing when our buffer
+	 * overflows, and the module's notify_failed misses our losses */
+	mnl_socket_setsockopt(nl->sk, NETLINK_BROADCAST_ERROR, &one,
+			      sizeof(one));
 	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &g,
 				  sizeof(g)) < 0)
 		return -errno;

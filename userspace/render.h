@@ -24,6 +24,12 @@ void tt_render_json_conn(const struct tt_render *r, const struct tt_conn *c);
 void tt_render_json_stats(const struct tt_render *r,
 			  const struct tt_stats *st);
 
+/* watch: one line per event notification, and lost-message reports */
+void tt_render_json_event(const struct tt_render *r, const struct tt_conn *c);
+void tt_render_json_lost(const struct tt_render *r, uint64_t n, bool known,
+			 const char *group);
+void tt_render_text_event(const struct tt_render *r, const struct tt_conn *c);
+
 void tt_render_text_list(const struct tt_render *r,
 			 const struct tt_conn_list *l);
 void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c);

@@ -227,6 +227,10 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 	u64_or_null(j, c, TCPTRAIL_A_CONN_BYTES_RECEIVED, c->bytes_received);
 	tt_json_key(j, "cgroup_id");
 	u64_or_null(j, c, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id);
+	if (TT_HAS(c, TCPTRAIL_A_CONN_NOTIFY_SEQ)) {
+		tt_json_key(j, "notify_seq");
+		tt_json_u64(j, c->notify_seq);
+	}
 	tt_json_key(j, "events");
 	tt_json_arr_begin(j);
 	for (i = 0; i < c->nev; i++)
@@ -281,6 +285,54 @@ void tt_render_json_stats(const struct tt_render *r, const struct tt_stats *st)
 		tt_json_u64(&j, st->probes[i].hits);
 	}
 	tt_json_obj_end(&j);
+	tt_json_obj_end(&j);
+	tt_json_end(&j);
+}
+
+void tt_render_json_event(const struct tt_render *r, const struct tt_conn *c)
+{
+	struct tt_json j;
+	char buf[TT_RFC3339_LEN];
+
+	tt_json_init(&j, r->out, r->pretty);
+	tt_json_obj_begin(&j);
+	tt_json_key(&j, "id");
+	tt_json_u64(&j, c->id);
+	tt_json_key(&j, "netns");
+	tt_json_u64(&j, c->netns);
+	tt_json_key(&j, "notify_seq");
+	tt_json_u64(&j, c->notify_seq);
+	tt_json_key(&j, "start");
+	mono_time(&j, r, c, TCPTRAIL_A_CONN_START_NS, c->start_ns);
+	tt_json_key(&j, "time");
+	if (TT_HAS(c, TCPTRAIL_A_CONN_START_NS) && c->nev)
+		tt_json_str(&j, tt_fmt_rfc3339((int64_t)(c->start_ns + c->ev[0].t_ns) +
+					       r->wall_offset, buf, sizeof(buf)));
+	else
+		tt_json_null(&j);
+	tt_json_key(&j, "event");
+	if (c->nev)
+		event(&j, &c->ev[0]);
+	else
+		tt_json_null(&j);
+	tt_json_obj_end(&j);
+	tt_json_end(&j);
+}
+
+void tt_render_json_lost(const struct tt_render *r, uint64_t n, bool known,
+			 const char *group)
+{
+	struct tt_json j;
+
+	tt_json_init(&j, r->out, false);
+	tt_json_obj_begin(&j);
+	tt_json_key(&j, "lost");
+	if (known)
+		tt_json_u64(&j, n);
+	else
+		tt_json_null(&j);
+	tt_json_key(&j, "group");
+	tt_json_str(&j, group);
 	tt_json_obj_end(&j);
 	tt_json_end(&j);
 }

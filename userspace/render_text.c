@@ -350,3 +350,18 @@ void tt_render_text_stats(const struct tt_render *r, const struct tt_stats *st)
 		fprintf(r->out, "probe %-28s %" PRIu64 "\n", st->probes[i].name,
 			st->probes[i].hits);
 }
+
+void tt_render_text_event(const struct tt_render *r, const struct tt_conn *c)
+{
+	const struct tt_event *e = c->nev ? &c->ev[0] : NULL;
+	char when[64], rel[32], text[96];
+
+	if (!e)
+		return;
+	tt_fmt_local((int64_t)(c->start_ns + e->t_ns) + r->wall_offset, when,
+		     sizeof(when));
+	tt_fmt_reltime(e->t_ns, rel, sizeof(rel));
+	event_text(c, e, text, sizeof(text));
+	fprintf(r->out, "%s  id %" PRIu64 "  %s  %s%s%s\n", when, c->id, rel,
+		col(r, event_color(e)), text, col_end(r, event_color(e)));
+}

@@ -129,6 +129,16 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("config", "sample", "0"), 2);
 	CHECK(one_line(err) && strstr(err, "bad value \"0\" for sample"));
 	CHECK_I64(RUN("config", "linger"), 2);
+	CHECK_I64(RUN("watch", "--all-netns"), 2);
+	CHECK(one_line(err) && strstr(err, "--all-netns is not available"));
+	CHECK_I64(RUN("watch", "--count", "0"), 2);
+	CHECK(one_line(err) && strstr(err, "--count needs a number from 1"));
+	CHECK_I64(RUN("watch", "--count"), 2);
+	CHECK(one_line(err) && strstr(err, "needs a value"));
+	CHECK_I64(RUN("watch", "--rcvbuf", "12"), 2);
+	CHECK_I64(RUN("watch", "dport", "x"), 2);
+	CHECK_I64(RUN("--events", "watch"), 2);
+	CHECK(one_line(err) && strstr(err, "put it after the command"));
 	CHECK_I64(RUN(NULL), 2);
 	CHECK(strstr(err, "usage:") != NULL);
 }
@@ -151,6 +161,8 @@ static void cli_module(void)
 		CHECK_I64(RUN("config", "sample", "2"), 3);
 		CHECK(one_line(err) && strstr(err, "not loaded"));
 		CHECK_I64(RUN("list", "dport", "80", "src", "10.0.0.0/8"), 3);
+		CHECK_I64(RUN("watch", "--count", "1"), 3);
+		CHECK(one_line(err) && strstr(err, "not loaded"));
 		return;
 	}
 	CHECK_I64(rc, 0);

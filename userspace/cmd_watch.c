@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * watch: finished connections (and, with --events, every event) as the
+ * module multicasts them, until a signal or --count.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "cli.h"
+#include "config.h"
+#include "seq.h"
+
+/* Bursts of short connections finish together; the kernel's default
+ * buffer holds a few hundred timelines at most. */
+#define WATCH_RCVBUF (32 << 20)
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+struct watch {
+	struct ctx *ctx;
+	struct tt_nl *nl;
+	struct tt_filter f;
+	struct tt_seq seq_conns;
+	struct tt_seq seq_events;
+	bool overrun;		/* ENOBUFS seen, no gap has accounted for it */
+	long done;		/* connections printed */
+	bool out_closed;	/* stdout went away (EPIPE) */
+	int err;		/* an exit status to end with */
+};
+
+static void report_lost(struct watch *w, uint64_t n, bool known,
+			const char *group)
+{
+	if (known)
+		fprintf(stderr, "tcptrail: lost %llu message%s (reader too slow)\n",
+			(unsigned long long)n, n == 1 ? "" : "s");
+	else
+		fprintf(stderr,
+			"tcptrail: lost messages (reader too slow); how many is not known\n");
+	if (w->ctx->json)
+		tt_render_json_lost(&w->ctx->r, n, known, group);
+}
+
+static void account(struct watch *w, struct tt_seq *s, uint64_t seq,
+		    const char *group)
+{
+	uint64_t lost = tt_seq_see(s, seq);
+
+	if (lost) {
+		report_lost(w, lost, true, group);
+		w->overrun = false;
+	}
+}
+
+static int flush_out(struct watch *w)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	/* a reader that went away (| head) ends the watch, not an error */
+	if (errno == EPIPE) {
+		w->out_closed = true;
+		return -EPIPE;
+	}
+	fprintf(stderr, "tcptrail: writing the output: %s\n", strerror(errno));
+	w->err = EX_FAIL;
+	return -EIO;
+}
+
+static int on_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct watch *w = data;
+	struct tt_conn c;
+	const char *why;
+	int cmd = tt_nl_genl_cmd(nlh), ret;
+
+	if (cmd == TCPTRAIL_CMD_CONN_DONE) {
+		ret = tt_conn_parse_msg(nlh, &c, &why);
+		if (ret)
+			goto bad;
+		if (TT_HAS(&c, TCPTRAIL_A_CONN_NOTIFY_SEQ))
+			account(w, &w->seq_conns, c.notify_seq,
+				TCPTRAIL_MCGRP_CONNS);
+		if (tt_filter_match(&w->f, &c)) {
+			if (w->ctx->json) {
+				tt_render_json_conn(&w->ctx->r, &c);
+			} else {
+				if (w->done)
+					fputc('\n', stdout);
+				tt_render_text_conn(&w->ctx->r, &c);
+			}
+			w->done++;
+		}
+	} else if (cmd == TCPTRAIL_CMD_EVENT && w->ctx->events) {
+		ret = tt_event_parse_msg(nlh, &c, &why);
+		if (ret)
+			goto bad;
+		if (TT_HAS(&c, TCPTRAIL_A_CONN_NOTIFY_SEQ))
+			account(w, &w->seq_events, c.notify_seq,
+				TCPTRAIL_MCGRP_EVENTS);
+		if (w->ctx->json)
+			tt_render_json_event(&w->ctx->r, &c);
+		else
+			tt_render_text_event(&w->ctx->r, &c);
+	} else {
+		return 0;
+	}
+	tt_conn_free(&c);
+	return flush_out(w);
+bad:
+	fprintf(stderr, "tcptrail: watch: malformed message from the module: %s\n",
+		why ? why : strerror(-ret));
+	w->err = EX_FAIL;
+	return ret;
+}
+
+static int join(struct tt_nl *nl, uint32_t grp, const char *name)
+{
+	int ret = tt_nl_join(nl, grp);
+
+	if (!ret)
+		return EX_OK;
+	if (ret == -ENOENT) {
+		fprintf(stderr,
+			"tcptrail: watch: the module has no \"%s\" multicast group; load a tcptrail module that has (rmmod tcptrail; insmod tcptrail.ko)\n",
+			name);
+		return EX_FAIL;
+	}
+	if (ret == -EPERM || ret == -EACCES) {
+		fprintf(stderr,
+			"tcptrail: permission denied: joining the \"%s\" multicast group needs CAP_NET_ADMIN (run as root)\n",
+			name);
+		return EX_PERM;
+	}
+	fprintf(stderr, "tcptrail: watch: joining the \"%s\" group: %s\n", name,
+		strerror(-ret));
+	return EX_FAIL;
+}
+
+/* live-events on for this namespace; *restore says to turn it off after. */
+static int live_events_on(bool *restore)
+{
+	struct tt_config now, set = { 0 };
+	struct tt_nl nl;
+	int ret;
+
+	*restore = false;
+	ret = open_nl(&nl);
+	if (ret)
+		return ret;
+	ret = config_request(&nl, NULL, &now);
+	if (!ret && !now.v[TCPTRAIL_A_CFG_LIVE_EVENTS]) {
+		set.v[TCPTRAIL_A_CFG_LIVE_EVENTS] = 1;
+		set.present = 1ULL << TCPTRAIL_A_CFG_LIVE_EVENTS;
+		ret = config_request(&nl, &set, NULL);
+		*restore = !ret;
+	}
+	if (ret)
+		ret = nl_failure(&nl, ret, "watch --events",
+				 "watch --events turns on live-events, which needs CAP_NET_ADMIN (run as root)");
+	tt_nl_close(&nl);
+	return ret;
+}
+
+static void live_events_off(void)
+{
+	struct tt_config set = { 0 };
+	struct tt_nl nl;
+	int ret;
+
+	if (tt_nl_open(&nl))
+		return;
+	set.present = 1ULL << TCPTRAIL_A_CFG_LIVE_EVENTS;
+	ret = config_request(&nl, &set, NULL);
+	if (ret)
+		fprintf(stderr,
+			"tcptrail: watch: could not turn live-events off again (%s); run: tcptrail config live-events 0\n",
+			strerror(-ret));
+	tt_nl_close(&nl);
+}
+
+static int write_ready(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	static const char line[] = "subscribed\n";
+
+	if (fd < 0 || write(fd, line, sizeof(line) - 1) != sizeof(line) - 1 ||
+	    close(fd)) {
+		fprintf(stderr, "tcptrail: watch: --ready-file %s: %s\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EX_FAIL;
+	}
+	return EX_OK;
+}
+
+static int loop(struct watch *w, const sigset_t *waitmask)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(w->nl->sk),
+			      .events = POLLIN };
+	int ret;
+
+	while (!stop_signal && !w->out_closed && !w->err &&
+	       !(w->ctx->count && w->done >= w->ctx->count)) {
+		ret = ppoll(&pfd, 1, NULL, waitmask);
+		if (ret < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "tcptrail: watch: poll: %s\n",
+				strerror(errno));
+			return EX_FAIL;
+		}
+		ret = tt_nl_recv_notify(w->nl, on_msg, w);
+		if (ret == -ENOBUFS) {
+			/* the count comes with the next message's number */
+			w->overrun = true;
+			continue;
+		}
+		if (ret == -EINTR || ret == -EAGAIN)
+			continue;
+		if (ret && !w->err && !w->out_closed) {
+			fprintf(stderr, "tcptrail: watch: receiving: %s\n",
+				strerror(-ret));
+			return EX_FAIL;
+		}
+	}
+	return w->err;
+}
+
+int cmd_watch(struct ctx *ctx, int argc, char **argv)
+{
+	struct watch w = { .ctx = ctx };
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, orig;
+	struct tt_nl nl;
+	bool restore = false;
+	int ret;
+
+	if (ctx->all_netns)
+		return usage_error("%s", "watch: --all-netns is not available: the module multicasts each namespace's connections there; run a watch in each");
+	ret = parse_filter(ctx, "watch", argc, argv, &w.f);
+	if (ret)
+		return ret;
+
+	/* signals are only taken inside ppoll: none slips in before it */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = open_nl(&nl);
+	if (ret)
+		return ret;
+	w.nl = &nl;
+	ret = tt_nl_set_rcvbuf(&nl, ctx->rcvbuf ? (int)ctx->rcvbuf : WATCH_RCVBUF);
+	if (ret < 0) {
+		fprintf(stderr, "tcptrail: watch: setting the receive buffer: %s\n",
+			strerror(-ret));
+		ret = EX_FAIL;
+		goto out;
+	}
+	ret = join(&nl, nl.grp_conns, TCPTRAIL_MCGRP_CONNS);
+	if (!ret && ctx->events)
+		ret = join(&nl, nl.grp_events, TCPTRAIL_MCGRP_EVENTS);
+	if (!ret && ctx->events)
+		ret = live_events_on(&restore);
+	if (!ret && ctx->ready_file)
+		ret = write_ready(ctx->ready_file);
+	if (ret)
+		goto out;
+
+	ret = loop(&w, &orig);
+	if (w.overrun)
+		report_lost(&w, 0, false, "unknown");
+	if (!w.out_closed && flush_out(&w) == -EIO)
+		ret = EX_FAIL;
+out:
+	if (restore)
+		live_events_off();
+	tt_nl_close(&nl);
+	return ret;
+}
