@@ -33,12 +33,19 @@
 DELAY_C_MS=0
 DELAY_S_MS=100
 
+# Attempts at a connection whose wire RTT matches ping's.  The host may be
+# busy (other VMs, builds): then emulated timers, netem's included, can
+# fire hundreds of ms late for one packet.  The capture tells whether that
+# happened; if it did, the module is still checked against the capture, and
+# the comparison with ping is retried on a new connection.
+ATTEMPTS=3
+
 run_handshake_test() {
-	local fam=$1 addr_c addr_s port lport connect_ns
+	local fam=$1
 	if [ "$fam" = 6 ]; then
-		addr_c=$ADDR6_C addr_s=$ADDR6_S
+		ADDR_C=$ADDR6_C ADDR_S=$ADDR6_S
 	else
-		addr_c=$ADDR4_C addr_s=$ADDR4_S
+		ADDR_C=$ADDR4_C ADDR_S=$ADDR4_S
 	fi
 
 	require_root
@@ -52,97 +59,126 @@ run_handshake_test() {
 	warm_neigh "$fam"
 	warm_tcp "$fam"
 	measure_rtt "$fam"
+	set_tolerances
 
+	local a
+	for ((a = 1; a <= ATTEMPTS; a++)); do
+		if handshake_attempt "$fam" "$a"; then
+			break
+		fi
+		if ((a == ATTEMPTS)); then
+			fail "the wire RTT never matched ping's in $ATTEMPTS attempts: host too busy for the comparison with ping"
+		fi
+	done
+	finish
+}
+
+set_tolerances() {
+	RTT=$RTT_AVG_NS
 	# Emulated timers fire late by a varying amount; ping's own spread plus
-	# 10% of the RTT and 5 ms covers what was seen here.
-	local rtt=$RTT_AVG_NS
-	local rtt_tol=$((RTT_MAX_NS - RTT_MIN_NS + rtt / 10 + 5000000))
+	# 10% of the RTT and 5 ms covers what was seen here on a quiet host.
+	RTT_TOL=$((RTT_MAX_NS - RTT_MIN_NS + RTT / 10 + 5000000))
 	# Module vs capture of the same packets: only the time between the tap
 	# and the tracepoint separates them, sub-millisecond on an idle VM but
 	# several ms when the emulated CPU is descheduled in between.  ping's
 	# spread measures how much that is happening during this very run.
-	local cap_tol=$((RTT_MAX_NS - RTT_MIN_NS + 5000000))
-	# connect() brackets the handshake: it cannot be shorter, and it is
-	# longer by the wake-up of the blocked caller (python, under emulation).
-	local wake_tol=$((RTT_MAX_NS - RTT_MIN_NS + 30000000))
+	CAP_TOL=$((RTT_MAX_NS - RTT_MIN_NS + 5000000))
+	# connect() brackets the handshake: it cannot be shorter, and is longer
+	# by the wake-up of the blocked caller (python, under emulation).
+	WAKE_TOL=$((RTT_MAX_NS - RTT_MIN_NS + 100000000))
+}
 
-	capture_start "$NS_C" "$VETH_C" "$TT_TMP/c.pcap"
-	capture_start "$NS_S" "$VETH_S" "$TT_TMP/s.pcap"
-
-	ip netns exec "$NS_S" python3 "$TCP_PEER" server "$addr_s" 0 --ready "$TT_TMP/srv.ready" &
+# start_connection TAG: server + held client; sets PORT LPORT CONNECT_NS
+# CLIENT_PID.  The captures run from before the SYN.
+start_connection() {
+	local tag=$1
+	capture_start "$NS_C" "$VETH_C" "$TT_TMP/c$tag.pcap"
+	capture_start "$NS_S" "$VETH_S" "$TT_TMP/s$tag.pcap"
+	ip netns exec "$NS_S" python3 "$TCP_PEER" server "$ADDR_S" 0 --ready "$TT_TMP/srv$tag.ready" &
 	defer "kill $!"
-	busywait 10000 test -f "$TT_TMP/srv.ready" || die "server did not start"
-	port=$(cat "$TT_TMP/srv.ready")
+	busywait 10000 test -f "$TT_TMP/srv$tag.ready" || die "server did not start"
+	PORT=$(cat "$TT_TMP/srv$tag.ready")
 
-	ip netns exec "$NS_C" python3 "$TCP_PEER" client "$addr_s" "$port" \
-		--info "$TT_TMP/cli.info" --hold "$TT_TMP/cli.hold" &
-	local cpid=$!
-	defer "kill $cpid"
-	busywait 10000 test -f "$TT_TMP/cli.info" || die "client did not connect"
-	read -r lport connect_ns <"$TT_TMP/cli.info"
-	log "connection [$addr_c]:$lport -> [$addr_s]:$port, connect() took $(ns2ms "$connect_ns") ms"
+	ip netns exec "$NS_C" python3 "$TCP_PEER" client "$ADDR_S" "$PORT" \
+		--info "$TT_TMP/cli$tag.info" --hold "$TT_TMP/cli$tag.hold" &
+	CLIENT_PID=$!
+	defer "kill $CLIENT_PID"
+	busywait 10000 test -f "$TT_TMP/cli$tag.info" || die "client did not connect"
+	read -r LPORT CONNECT_NS <"$TT_TMP/cli$tag.info"
+	log "attempt $tag: [$ADDR_C]:$LPORT -> [$ADDR_S]:$PORT, connect() took $(ns2ms "$CONNECT_NS") ms"
 
-	# The server's side is ESTABLISHED once the client's ACK arrived, one
-	# netem delay after the client returned from connect().
-	busywait 5000 server_established "$addr_s" "$port" "$addr_c" "$lport" ||
+	# The server's side is ESTABLISHED once the client's ACK arrived.
+	busywait 5000 server_established "$ADDR_S" "$PORT" "$ADDR_C" "$LPORT" ||
 		fail "server side never reached ESTABLISHED in the module's table"
-
-	tt_list_json "$NS_C" >"$TT_TMP/c.json" || die "tcptrail list --json failed in $NS_C"
-	tt_list_json "$NS_S" >"$TT_TMP/s.json" || die "tcptrail list --json failed in $NS_S"
-	touch "$TT_TMP/cli.hold"
-	wait "$cpid" || fail "client exited with an error"
+	tt_list_json "$NS_C" >"$TT_TMP/c$tag.json" || die "tcptrail list --json failed in $NS_C"
+	tt_list_json "$NS_S" >"$TT_TMP/s$tag.json" || die "tcptrail list --json failed in $NS_S"
+	touch "$TT_TMP/cli$tag.hold"
+	wait "$CLIENT_PID" || fail "client exited with an error"
 	capture_stop
+}
+
+# handshake_attempt FAM N: returns 1 when the wire was disturbed and the
+# comparison with ping should be retried.
+handshake_attempt() {
+	local fam=$1 tag=$2
+	start_connection "$tag"
 
 	local hs_c st_c ev_c rtx_c fam_c
-	read -r hs_c st_c ev_c rtx_c fam_c < <(ttjson get "$TT_TMP/c.json" \
-		--match role=client --match laddr="$addr_c" --match lport="$lport" \
-		--match raddr="$addr_s" --match rport="$port" \
+	read -r hs_c st_c ev_c rtx_c fam_c < <(ttjson get "$TT_TMP/c$tag.json" \
+		--match role=client --match laddr="$ADDR_C" --match lport="$LPORT" \
+		--match raddr="$ADDR_S" --match rport="$PORT" \
 		handshake_ns state ev_t:state/SYN_SENT/ESTABLISHED syn_retrans family |
 		paste -sd ' ') || true
 	if [ -z "$hs_c" ]; then
-		fail "no client entry for $lport -> $port in $NS_C:"
-		sed 's/^/    /' "$TT_TMP/c.json" | head -40
+		fail "no client entry for $LPORT -> $PORT in $NS_C:"
+		sed 's/^/    /' "$TT_TMP/c$tag.json" | head -40
+		hs_c=null
 	else
 		expect_eq "client family" "$fam_c" "$fam"
 		expect_eq "client state" "$st_c" ESTABLISHED
 		expect_eq "client syn_retrans" "$rtx_c" 0
-		within "client SYN_SENT->ESTABLISHED event t_ns" "$ev_c" "$rtt" "$rtt_tol"
-		within "client handshake_ns vs ping RTT" "$hs_c" "$rtt" "$rtt_tol"
-		brackets "client handshake_ns inside connect()" "$hs_c" "$connect_ns" "$wake_tol"
+		expect_eq "client SYN_SENT->ESTABLISHED event at handshake_ns" "$ev_c" "$hs_c"
+		brackets "client handshake_ns inside connect()" "$hs_c" "$CONNECT_NS" "$WAKE_TOL"
 	fi
 
 	local hs_s st_s ev_s fam_s
-	read -r hs_s st_s ev_s fam_s < <(ttjson get "$TT_TMP/s.json" \
-		--match role=server --match laddr="$addr_s" --match lport="$port" \
-		--match raddr="$addr_c" --match rport="$lport" \
+	read -r hs_s st_s ev_s fam_s < <(ttjson get "$TT_TMP/s$tag.json" \
+		--match role=server --match laddr="$ADDR_S" --match lport="$PORT" \
+		--match raddr="$ADDR_C" --match rport="$LPORT" \
 		handshake_ns state ev_t:state/SYN_RECV/ESTABLISHED family |
 		paste -sd ' ') || true
 	if [ -z "$hs_s" ]; then
-		fail "no server entry for $port <- $lport in $NS_S:"
-		sed 's/^/    /' "$TT_TMP/s.json" | head -40
+		fail "no server entry for $PORT <- $LPORT in $NS_S:"
+		sed 's/^/    /' "$TT_TMP/s$tag.json" | head -40
+		hs_s=null
 	else
 		expect_eq "server family" "$fam_s" "$fam"
 		expect_eq "server state" "$st_s" ESTABLISHED
 		[ "$ev_s" != null ] && pass "server has a SYN_RECV->ESTABLISHED event" ||
 			fail "server has no SYN_RECV->ESTABLISHED event"
-		within "server handshake_ns vs ping RTT" "$hs_s" "$rtt" "$rtt_tol"
 	fi
 
 	local cap_c cap_s
-	cap_c=$(capture_interval "$TT_TMP/c.pcap" "$lport" syn ack 1)
-	cap_s=$(capture_interval "$TT_TMP/s.pcap" "$lport" syn ack 1)
-	[ -n "$cap_c" ] || fail "client capture lacks the SYN / ACK"
-	[ -n "$cap_s" ] || fail "server capture lacks the SYN / ACK"
-	log "capture: client ACK-SYN = $(ns2ms "${cap_c:-0}") ms, server ACK-SYN = $(ns2ms "${cap_s:-0}") ms"
-	if [ -n "$cap_c" ] && [ -n "$hs_c" ]; then
-		within "client handshake_ns vs capture" "$hs_c" "$cap_c" "$cap_tol"
-		echo "# metric ${TEST_NAME} client_hs_ns=$hs_c capture_ns=$cap_c diff_ns=$((hs_c - cap_c)) rtt_ns=$rtt"
+	cap_c=$(capture_interval "$TT_TMP/c$tag.pcap" "$LPORT" syn ack 1)
+	cap_s=$(capture_interval "$TT_TMP/s$tag.pcap" "$LPORT" syn ack 1)
+	if [ -z "$cap_c" ] || [ -z "$cap_s" ]; then
+		fail "capture lacks the SYN / ACK (client: '$cap_c', server: '$cap_s')"
+		return 0
 	fi
-	if [ -n "$cap_s" ] && [ -n "$hs_s" ]; then
-		within "server handshake_ns vs capture" "$hs_s" "$cap_s" "$cap_tol"
-		echo "# metric ${TEST_NAME} server_hs_ns=$hs_s capture_ns=$cap_s diff_ns=$((hs_s - cap_s)) rtt_ns=$rtt"
+	log "capture: client ACK-SYN = $(ns2ms "$cap_c") ms, server ACK-SYN = $(ns2ms "$cap_s") ms"
+	within "client handshake_ns vs capture" "$hs_c" "$cap_c" "$CAP_TOL"
+	within "server handshake_ns vs capture" "$hs_s" "$cap_s" "$CAP_TOL"
+	echo "# metric ${TEST_NAME} client_hs_ns=$hs_c capture_ns=$cap_c rtt_ns=$RTT attempt=$tag"
+	echo "# metric ${TEST_NAME} server_hs_ns=$hs_s capture_ns=$cap_s rtt_ns=$RTT attempt=$tag"
+
+	local d=$((cap_c - RTT))
+	if ((${d#-} > RTT_TOL)); then
+		log "attempt $tag: the wire itself took $(ns2ms "$cap_c") ms against ping's $(ns2ms "$RTT") ms: host busy, retrying the comparison with ping"
+		return 1
 	fi
-	finish
+	within "client handshake_ns vs ping RTT" "$hs_c" "$RTT" "$RTT_TOL"
+	within "server handshake_ns vs ping RTT" "$hs_s" "$RTT" "$RTT_TOL"
+	return 0
 }
 
 server_established() {

@@ -44,92 +44,91 @@ set_delay "$DELAY_C_MS" "$DELAY_S_MS"
 warm_neigh 4
 warm_tcp 4
 measure_rtt 4
-rtt=$RTT_AVG_NS
-rtt_tol=$((RTT_MAX_NS - RTT_MIN_NS + rtt / 10 + 5000000))
-# tap vs tracepoint and connect() vs handshake, as in handshake_lib.sh
-cap_tol=$((RTT_MAX_NS - RTT_MIN_NS + 5000000))
-wake_tol=$((RTT_MAX_NS - RTT_MIN_NS + 30000000))
+set_tolerances
+# shellcheck disable=SC2034 # read by start_connection
+ADDR_C=$ADDR4_C ADDR_S=$ADDR4_S
 
-ip netns exec "$NS_S" iptables -A INPUT -p tcp --syn \
-	-m statistic --mode nth --every 2 --packet 0 -j DROP ||
-	skip "iptables statistic match unavailable (CONFIG_NETFILTER_XT_MATCH_STATISTIC?)"
+# syn_attempt N: returns 1 when the wire was disturbed (see handshake_lib.sh)
+syn_attempt() {
+	local tag=$1
+	ip netns exec "$NS_S" iptables -F INPUT
+	ip netns exec "$NS_S" iptables -A INPUT -p tcp --syn \
+		-m statistic --mode nth --every 2 --packet 0 -j DROP ||
+		skip "iptables statistic match unavailable (CONFIG_NETFILTER_XT_MATCH_STATISTIC?)"
+	start_connection "$tag"
+	local dropped
+	dropped=$(ip netns exec "$NS_S" iptables -L INPUT -v -x -n | awk '/DROP/ { print $1; exit }')
+	expect_eq "SYNs dropped by iptables" "$dropped" 1
 
-capture_start "$NS_C" "$VETH_C" "$TT_TMP/c.pcap"
-capture_start "$NS_S" "$VETH_S" "$TT_TMP/s.pcap"
-
-ip netns exec "$NS_S" python3 "$TCP_PEER" server "$ADDR4_S" 0 --ready "$TT_TMP/srv.ready" &
-defer "kill $!"
-busywait 10000 test -f "$TT_TMP/srv.ready" || die "server did not start"
-port=$(cat "$TT_TMP/srv.ready")
-
-ip netns exec "$NS_C" python3 "$TCP_PEER" client "$ADDR4_S" "$port" \
-	--info "$TT_TMP/cli.info" --hold "$TT_TMP/cli.hold" &
-cpid=$!
-defer "kill $cpid"
-busywait 10000 test -f "$TT_TMP/cli.info" || die "client did not connect"
-read -r lport connect_ns <"$TT_TMP/cli.info"
-log "connection $ADDR4_C:$lport -> $ADDR4_S:$port, connect() took $(ns2ms "$connect_ns") ms"
-busywait 5000 server_established "$ADDR4_S" "$port" "$ADDR4_C" "$lport" ||
-	fail "server side never reached ESTABLISHED in the module's table"
-
-tt_list_json "$NS_C" >"$TT_TMP/c.json" || die "tcptrail list --json failed in $NS_C"
-tt_list_json "$NS_S" >"$TT_TMP/s.json" || die "tcptrail list --json failed in $NS_S"
-touch "$TT_TMP/cli.hold"
-wait "$cpid" || fail "client exited with an error"
-capture_stop
-
-dropped=$(ip netns exec "$NS_S" iptables -L INPUT -v -x -n | awk '/DROP/ { print $1; exit }')
-expect_eq "SYNs dropped by iptables" "$dropped" 1
-
-read -r hs rtx nrtx t_rtx rto_us backoff st < <(ttjson get "$TT_TMP/c.json" \
-	--match role=client --match lport="$lport" --match rport="$port" \
-	--match raddr="$ADDR4_S" \
-	handshake_ns syn_retrans ev_n:retransmit/syn ev_t:retransmit/syn \
-	ev_f:retransmit/syn:rto_us ev_f:retransmit/syn:backoff state |
-	paste -sd ' ') || true
-if [ -z "$hs" ]; then
-	fail "no client entry for $lport -> $port:"
-	sed 's/^/    /' "$TT_TMP/c.json" | head -40
-else
+	local hs rtx nrtx t_rtx rto_us backoff st
+	read -r hs rtx nrtx t_rtx rto_us backoff st < <(ttjson get "$TT_TMP/c$tag.json" \
+		--match role=client --match lport="$LPORT" --match rport="$PORT" \
+		--match raddr="$ADDR4_S" \
+		handshake_ns syn_retrans ev_n:retransmit/syn ev_t:retransmit/syn \
+		ev_f:retransmit/syn:rto_us ev_f:retransmit/syn:backoff state |
+		paste -sd ' ') || true
+	if [ -z "$hs" ]; then
+		fail "no client entry for $LPORT -> $PORT:"
+		sed 's/^/    /' "$TT_TMP/c$tag.json" | head -40
+		return 0
+	fi
 	expect_eq "client state" "$st" ESTABLISHED
 	expect_eq "client syn_retrans" "$rtx" 1
 	expect_eq "client SYN retransmit events" "$nrtx" 1
 	expect_eq "retransmit rto_us (the timeout that expired)" "$rto_us" 1000000
 	expect_eq "retransmit backoff" "$backoff" 0
-	half=$(((RTO_LATE_NS + RTO_EARLY_NS) / 2))
-	within "SYN retransmit t_ns" "$t_rtx" $((RTO_NS - RTO_EARLY_NS + half)) "$half"
-	if [ "$t_rtx" != null ]; then
-		within "client handshake_ns vs retransmit + RTT" "$hs" $((t_rtx + rtt)) "$rtt_tol"
+	brackets "client handshake_ns inside connect()" "$hs" "$CONNECT_NS" "$WAKE_TOL"
+
+	local hs_s rtx_s
+	read -r hs_s rtx_s < <(ttjson get "$TT_TMP/s$tag.json" \
+		--match role=server --match lport="$PORT" --match rport="$LPORT" \
+		handshake_ns syn_retrans | paste -sd ' ') || true
+	if [ -z "$hs_s" ]; then
+		fail "no server entry for $PORT <- $LPORT"
+		sed 's/^/    /' "$TT_TMP/s$tag.json" | head -40
+		hs_s=null
+	else
+		expect_eq "server syn_retrans" "$rtx_s" 0
 	fi
-	within "client handshake_ns vs RTO + RTT" "$hs" $((RTO_NS + rtt)) $((RTO_LATE_NS + rtt_tol))
-	brackets "client handshake_ns inside connect()" "$hs" "$connect_ns" "$wake_tol"
-fi
 
-read -r hs_s rtx_s < <(ttjson get "$TT_TMP/s.json" \
-	--match role=server --match lport="$port" --match rport="$lport" \
-	handshake_ns syn_retrans | paste -sd ' ') || true
-if [ -z "$hs_s" ]; then
-	fail "no server entry for $port <- $lport"
-	sed 's/^/    /' "$TT_TMP/s.json" | head -40
-else
-	within "server handshake_ns vs RTT (it never saw the lost SYN)" "$hs_s" "$rtt" "$rtt_tol"
-	expect_eq "server syn_retrans" "$rtx_s" 0
-fi
+	# Both taps saw two SYNs; their spacing is the RTO the module reported.
+	local gap_c gap_s hs_cap_c hs_cap_s
+	gap_c=$(capture_interval "$TT_TMP/c$tag.pcap" "$LPORT" syn syn@2 2)
+	gap_s=$(capture_interval "$TT_TMP/s$tag.pcap" "$LPORT" syn syn@2 2)
+	hs_cap_c=$(capture_interval "$TT_TMP/c$tag.pcap" "$LPORT" syn ack 2)
+	hs_cap_s=$(capture_interval "$TT_TMP/s$tag.pcap" "$LPORT" syn@2 ack 2)
+	if [ -z "$gap_c" ] || [ -z "$gap_s" ] || [ -z "$hs_cap_c" ] || [ -z "$hs_cap_s" ]; then
+		fail "the captures do not show two SYNs and the ACK on both sides"
+		return 0
+	fi
+	within "SYN retransmit t_ns vs capture SYN spacing" "$t_rtx" "$gap_c" "$CAP_TOL"
+	within "client handshake_ns vs capture" "$hs" "$hs_cap_c" "$CAP_TOL"
+	within "server handshake_ns vs capture (2nd SYN -> ACK)" "$hs_s" "$hs_cap_s" "$CAP_TOL"
+	echo "# metric $TEST_NAME client_hs_ns=$hs capture_ns=$hs_cap_c rtx_t_ns=$t_rtx syn_gap_ns=$gap_c rtt_ns=$RTT attempt=$tag"
+	echo "# metric $TEST_NAME server_hs_ns=$hs_s capture_ns=$hs_cap_s attempt=$tag"
 
-# Both taps saw two SYNs; their spacing is the RTO the module reported.
-gap_c=$(capture_interval "$TT_TMP/c.pcap" "$lport" syn syn@2 2)
-gap_s=$(capture_interval "$TT_TMP/s.pcap" "$lport" syn syn@2 2)
-hs_cap_c=$(capture_interval "$TT_TMP/c.pcap" "$lport" syn ack 2)
-hs_cap_s=$(capture_interval "$TT_TMP/s.pcap" "$lport" syn@2 ack 2)
-[ -n "$gap_c" ] || fail "client capture does not show two SYNs"
-[ -n "$gap_s" ] || fail "server capture does not show two SYNs"
-if [ -n "$gap_c" ] && [ -n "$hs" ] && [ "$t_rtx" != null ]; then
-	within "SYN retransmit t_ns vs capture SYN spacing" "$t_rtx" "$gap_c" "$cap_tol"
-	within "client handshake_ns vs capture" "$hs" "$hs_cap_c" "$cap_tol"
-	echo "# metric $TEST_NAME client_hs_ns=$hs capture_ns=$hs_cap_c diff_ns=$((hs - hs_cap_c)) rtx_t_ns=$t_rtx syn_gap_ns=$gap_c rtt_ns=$rtt"
-fi
-if [ -n "$hs_cap_s" ] && [ -n "$hs_s" ]; then
-	within "server handshake_ns vs capture (2nd SYN -> ACK)" "$hs_s" "$hs_cap_s" "$cap_tol"
-	echo "# metric $TEST_NAME server_hs_ns=$hs_s capture_ns=$hs_cap_s diff_ns=$((hs_s - hs_cap_s))"
-fi
+	# The comparisons with the nominal RTO and ping's RTT hold only if the
+	# wire behaved: the retransmit left in the RTO window, the rest took
+	# one RTT.
+	local half=$(((RTO_LATE_NS + RTO_EARLY_NS) / 2))
+	local d=$((hs_cap_c - gap_c - RTT))
+	local r=$((gap_c - (RTO_NS - RTO_EARLY_NS + half)))
+	if ((${d#-} > RTT_TOL || ${r#-} > half)); then
+		log "attempt $tag: the wire took $(ns2ms "$gap_c") ms to the retransmit and $(ns2ms $((hs_cap_c - gap_c))) ms after it: host busy, retrying"
+		return 1
+	fi
+	within "SYN retransmit t_ns vs the initial RTO" "$t_rtx" $((RTO_NS - RTO_EARLY_NS + half)) "$half"
+	within "client handshake_ns vs retransmit + RTT" "$hs" $((t_rtx + RTT)) "$RTT_TOL"
+	within "server handshake_ns vs RTT (it never saw the lost SYN)" "$hs_s" "$RTT" "$RTT_TOL"
+	return 0
+}
+
+for ((a = 1; a <= ATTEMPTS; a++)); do
+	if syn_attempt "$a"; then
+		break
+	fi
+	if ((a == ATTEMPTS)); then
+		fail "the wire never matched the RTO and ping's RTT in $ATTEMPTS attempts: host too busy"
+	fi
+done
 finish
