@@ -168,6 +168,20 @@ void tt_json_i64(struct tt_json *j, int64_t v)
 	fprintf(j->f, "%" PRId64, v);
 }
 
+void tt_json_fixed(struct tt_json *j, uint64_t v, unsigned int decimals)
+{
+	uint64_t div = 1;
+	unsigned int i;
+
+	for (i = 0; i < decimals && i < 19; i++)
+		div *= 10;
+	pre_value(j);
+	if (div == 1)
+		fprintf(j->f, "%" PRIu64, v);
+	else
+		fprintf(j->f, "%" PRIu64 ".%0*" PRIu64, v / div, (int)i, v % div);
+}
+
 void tt_json_bool(struct tt_json *j, bool v)
 {
 	pre_value(j);

@@ -30,6 +30,8 @@ void tt_json_str(struct tt_json *j, const char *s);
 void tt_json_strn(struct tt_json *j, const char *s, size_t len);
 void tt_json_u64(struct tt_json *j, uint64_t v);
 void tt_json_i64(struct tt_json *j, int64_t v);
+/* v / 10^decimals, written exactly: 1234567, 3 -> 1234.567 */
+void tt_json_fixed(struct tt_json *j, uint64_t v, unsigned int decimals);
 void tt_json_bool(struct tt_json *j, bool v);
 void tt_json_null(struct tt_json *j);
 

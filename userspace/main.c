@@ -457,9 +457,26 @@ static const struct cmd cmds[] = {
 	  "  live-events 0|1  stream every event to watch --events\n"
 	  "Global keys need root in the initial namespace; the others belong\n"
 	  "to this network namespace and apply to new connections.\n" },
-/*STAGE:hist*/
-/*STAGE:top*/
-/*STAGE:export*/
+	{ "hist", cmd_hist, "[--by raddr|rport|all] " FILTER_ARGS,
+	  "Handshake latency histogram with p50/p90/p99/max, per remote\n"
+	  "address (default), remote port, or all together.",
+	  "Percentiles are nearest-rank over the connections the module\n"
+	  "still holds that completed a handshake.\n\n" FILTER_HELP },
+	{ "top", cmd_top, "[--by handshake|retrans] [-n N] " FILTER_ARGS,
+	  "The remote addresses with the slowest handshakes (default) or the\n"
+	  "most retransmissions, N of them (default 10).",
+	  "By handshake: ranked by the slowest one (then p50); by retrans:\n"
+	  "by SYN, SYN-ACK and data retransmissions together.  Here -n is\n"
+	  "the count: use --numeric for numeric output.\n\n" FILTER_HELP },
+	{ "export", cmd_export, "--prometheus|--trace " FILTER_ARGS,
+	  "Prometheus text exposition (for node_exporter's textfile\n"
+	  "collector), or a Chrome/Perfetto trace of the timelines.",
+	  "  --prometheus  connections by state and outcome, the handshake\n"
+	  "                histogram, retransmits by kind, RSTs, TIME_WAIT per\n"
+	  "                remote address, and the module's counters\n"
+	  "  --trace       trace JSON (open in ui.perfetto.dev): a track per\n"
+	  "                connection, a slice per state, instants for\n"
+	  "                retransmits and RSTs\n\n" FILTER_HELP },
 	{ "help", cmd_help, "[COMMAND]", "The general help, or one command's.",
 	  NULL },
 };

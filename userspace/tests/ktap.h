@@ -65,5 +65,6 @@ extern const struct tt_test nl_tests[];
 extern const struct tt_test cli_tests[];
 extern const struct tt_test config_tests[];
 extern const struct tt_test seq_tests[];
+extern const struct tt_test report_tests[];
 
 #endif

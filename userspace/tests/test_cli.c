@@ -78,6 +78,8 @@ static void cli_help(void)
 	CHECK(strstr(out, "exit status") != NULL);
 	CHECK(strstr(out, "6 permission denied") != NULL);
 	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
+	CHECK(strstr(out, "watch") && strstr(out, "config") && strstr(out, "hist") &&
+	      strstr(out, "top") && strstr(out, "export"));
 	CHECK_I64(RUN("help", "show"), 0);
 	CHECK(strstr(out, "usage: tcptrail [OPTIONS] show ID\n") != NULL);
 	CHECK_I64(RUN("list", "--help"), 0);
@@ -139,6 +141,20 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("watch", "dport", "x"), 2);
 	CHECK_I64(RUN("--events", "watch"), 2);
 	CHECK(one_line(err) && strstr(err, "put it after the command"));
+	CHECK_I64(RUN("hist", "--by", "lport"), 2);
+	CHECK(one_line(err) && strstr(err, "bad --by \"lport\" (raddr, rport or all)"));
+	CHECK_I64(RUN("top", "--by", "rtt"), 2);
+	CHECK(one_line(err) && strstr(err, "handshake or retrans"));
+	CHECK_I64(RUN("top", "-n", "0"), 2);
+	CHECK(one_line(err) && strstr(err, "-n needs a number from 1"));
+	CHECK_I64(RUN("top", "-n", "x"), 2);
+	CHECK_I64(RUN("export"), 2);
+	CHECK(one_line(err) && strstr(err, "--prometheus or --trace"));
+	CHECK_I64(RUN("export", "--prometheus", "--trace"), 2);
+	CHECK_I64(RUN("export", "--trace", "--json"), 2);
+	CHECK_I64(RUN("export", "--prometheus", "state", "nap"), 2);
+	CHECK_I64(RUN("list", "--prometheus"), 2);
+	CHECK(one_line(err) && strstr(err, "belongs to the command export"));
 	CHECK_I64(RUN(NULL), 2);
 	CHECK(strstr(err, "usage:") != NULL);
 }
@@ -162,6 +178,11 @@ static void cli_module(void)
 		CHECK(one_line(err) && strstr(err, "not loaded"));
 		CHECK_I64(RUN("list", "dport", "80", "src", "10.0.0.0/8"), 3);
 		CHECK_I64(RUN("watch", "--count", "1"), 3);
+		CHECK_I64(RUN("hist"), 3);
+		CHECK_I64(RUN("top", "--by", "retrans", "-n", "3"), 3);
+		CHECK_I64(RUN("export", "--prometheus"), 3);
+		CHECK_I64(RUN("export", "--trace", "dport", "443"), 3);
+		CHECK_STR(out, "");
 		CHECK(one_line(err) && strstr(err, "not loaded"));
 		return;
 	}
