@@ -301,7 +301,6 @@ refuse:
 	return NULL;
 }
 
-/* The full socket is being destroyed: its pointer may be reused at once. */
 void tt_conn_sampled_out(void)
 {
 	atomic64_inc(&tt_nr_sampled_out);
@@ -331,16 +330,14 @@ void tt_conn_set_max(unsigned int max_conns)
 	raw_spin_unlock_bh(&tt_lock);
 }
 
-void tt_conn_unlink(struct tt_conn *c)
+/*
+ * The full socket is being destroyed: its pointer may be reused at once,
+ * so the entry leaves the hash; it is finished unless TIME_WAIT goes on.
+ */
+void tt_conn_destroyed(struct tt_conn *c, u64 now)
 {
 	raw_spin_lock_bh(&tt_lock);
 	tt_conn_unhash_locked(c);
-	raw_spin_unlock_bh(&tt_lock);
-}
-
-void tt_conn_finish(struct tt_conn *c, u64 now)
-{
-	raw_spin_lock_bh(&tt_lock);
 	tt_conn_maybe_finish_locked(c, now);
 	raw_spin_unlock_bh(&tt_lock);
 }

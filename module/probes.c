@@ -507,8 +507,7 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	tt_read_figures(c, sk);
 	tt_event_add(c, &ev);
 	raw_spin_unlock_bh(&c->lock);
-	tt_conn_unlink(c);
-	tt_conn_finish(c, ev.t_ns);
+	tt_conn_destroyed(c, ev.t_ns);
 out:
 	rcu_read_unlock();
 }
