@@ -9,6 +9,7 @@
 #define _TCPTRAIL_COMPAT_H
 
 #include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
 #include <net/tcp.h>
 #include <linux/cgroup.h>
 #include <net/genetlink.h>
@@ -18,13 +19,13 @@
  * failed retransmits too from then on; earlier it fired on success only.
  */
 #ifdef TT_HAVE_RTX_ERR
-#define TT_RTX_PROTO	void *data, const struct sock *sk, \
-			const struct sk_buff *skb, int err
-#define TT_RTX_FAILED	(err != 0)
+#define TT_RTX_PROTO \
+	void *data, const struct sock *sk, const struct sk_buff *skb, int err
+#define TT_RTX_FAILED (err != 0)
 #else
-#define TT_RTX_PROTO	void *data, const struct sock *sk, \
-			const struct sk_buff *skb
-#define TT_RTX_FAILED	false
+#define TT_RTX_PROTO \
+	void *data, const struct sock *sk, const struct sk_buff *skb
+#define TT_RTX_FAILED false
 #endif
 
 /*
@@ -34,14 +35,14 @@
  */
 #ifdef TT_HAVE_RST_REASON
 #include <net/rstreason.h>
-#define TT_SRST_PROTO	void *data, const struct sock *sk, \
-			const struct sk_buff *skb, \
-			const enum sk_rst_reason reason
-#define TT_SRST_REASON	((int)reason)
+#define TT_SRST_PROTO                                                 \
+	void *data, const struct sock *sk, const struct sk_buff *skb, \
+		const enum sk_rst_reason reason
+#define TT_SRST_REASON ((int)reason)
 #else
-#define TT_SRST_PROTO	void *data, const struct sock *sk, \
-			const struct sk_buff *skb
-#define TT_SRST_REASON	0
+#define TT_SRST_PROTO \
+	void *data, const struct sock *sk, const struct sk_buff *skb
+#define TT_SRST_REASON 0
 #endif
 
 /*
@@ -58,14 +59,75 @@ static inline struct inet_hashinfo *tt_ehash(const struct net *net)
 }
 
 /*
+ * Established-hash lookup by tuple, for the timewait sock that replaced a
+ * closing socket.  Gone by 7.2: the hashinfo argument (the lookup now finds
+ * the namespace's table itself); before, the caller passes it.
+ */
+static inline struct sock *tt_lookup_established(struct net *net, __be32 saddr,
+						 __be16 sport, __be32 daddr,
+						 u16 hnum, int dif)
+{
+#ifdef TT_HAVE_LOOKUP_NO_HASHINFO
+	return __inet_lookup_established(net, saddr, sport, daddr, hnum, dif,
+					 0);
+#else
+	return __inet_lookup_established(net, tt_ehash(net), saddr, sport,
+					 daddr, hnum, dif, 0);
+#endif
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static inline struct sock *tt_lookup_established6(struct net *net,
+						  const struct in6_addr *saddr,
+						  __be16 sport,
+						  const struct in6_addr *daddr,
+						  u16 hnum, int dif)
+{
+#ifdef TT_HAVE_LOOKUP_NO_HASHINFO
+	return __inet6_lookup_established(net, saddr, sport, daddr, hnum, dif,
+					  0);
+#else
+	return __inet6_lookup_established(net, tt_ehash(net), saddr, sport,
+					  daddr, hnum, dif, 0);
+#endif
+}
+#endif
+
+/*
+ * Tracepoint probes ran with preemption disabled until tracepoints came
+ * under SRCU-fast protection alone (7.x: __DO_TRACE's
+ * guard(srcu_fast_notrace)); from then on they are preemptible and each
+ * user disables preemption where it needs to, as trace events do.  Our
+ * probes rely on staying on one CPU (per-CPU counters, the per-CPU
+ * syncookie count), so they restore that.  Goes after a probe's
+ * declarations, before its first statement.
+ */
+#ifdef TT_HAVE_PREEMPTIBLE_TP
+#define tt_probe_context() guard(preempt_notrace)()
+#else
+#define tt_probe_context() ((void)0)
+#endif
+
+/*
+ * Range policies point at their bounds, through a const pointer after 6.1
+ * (6.12 has it), a plain one before (where a const object would lose its
+ * qualifier with a warning).
+ */
+#ifdef TT_HAVE_CONST_NL_RANGE
+#define TT_NL_RANGE_CONST const
+#else
+#define TT_NL_RANGE_CONST
+#endif
+
+/*
  * Joining a multicast group needs CAP_NET_ADMIN where the kernel can check
  * it (GENL_MCAST_CAP_*, mainline 6.7, backported to 6.1.176 and 6.6);
  * older kernels let anyone join.
  */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
-#define TT_MCGRP_FLAGS	GENL_MCAST_CAP_NET_ADMIN
+#define TT_MCGRP_FLAGS GENL_MCAST_CAP_NET_ADMIN
 #else
-#define TT_MCGRP_FLAGS	0
+#define TT_MCGRP_FLAGS 0
 #endif
 
 /*
@@ -85,8 +147,11 @@ static inline struct nlattr **tt_dumpit_attrs(struct netlink_callback *cb)
 static inline u64 tt_sock_cgroup_id(const struct sock *sk)
 {
 #ifdef CONFIG_SOCK_CGROUP_DATA
-	return cgroup_id(sock_cgroup_ptr((struct sock_cgroup_data *)
-					 &sk->sk_cgrp_data));
+	/* sock_cgroup_ptr() takes no const; it only reads. */
+	struct sock_cgroup_data *skcd =
+		(struct sock_cgroup_data *)&sk->sk_cgrp_data;
+
+	return cgroup_id(sock_cgroup_ptr(skcd));
 #else
 	return 0;
 #endif

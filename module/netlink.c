@@ -663,16 +663,16 @@ static const struct nla_policy tt_get_conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
 };
 
 /* Policy ranges beyond s16 need a range structure. */
-static struct netlink_range_validation tt_max_conns_range = {
+static TT_NL_RANGE_CONST struct netlink_range_validation tt_max_conns_range = {
 	.min = TT_MAX_CONNS_MIN,
 	.max = TT_MAX_CONNS_LIMIT,
 };
 
-static struct netlink_range_validation tt_linger_range = {
+static TT_NL_RANGE_CONST struct netlink_range_validation tt_linger_range = {
 	.max = TT_LINGER_LIMIT,
 };
 
-static struct netlink_range_validation tt_sample_range = {
+static TT_NL_RANGE_CONST struct netlink_range_validation tt_sample_range = {
 	.min = 1,
 	.max = 1000000,
 };

@@ -4,8 +4,9 @@
  *
  * Context: softirq, timer or process context with the socket locked
  * (owned by a task, or bh_lock_sock), preemption disabled by the
- * tracepoint.  So: no sleeping, GFP_ATOMIC, never lock the socket, and
- * every lock we take here is raw and taken with BH disabled.
+ * tracepoint, or by tt_probe_context() where tracepoints no longer do.
+ * So: no sleeping, GFP_ATOMIC, never lock the socket, and every lock we
+ * take here is raw and taken with BH disabled.
  *
  * Most of these tracepoints are not exported to modules; they are found by
  * name, as LTTng does, and each probe's prototype is checked against the
@@ -105,15 +106,13 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
 #if IS_ENABLED(CONFIG_IPV6)
 	if (sk->sk_family == AF_INET6 &&
 	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
-		tw = __inet6_lookup_established(net, tt_ehash(net),
-						&sk->sk_v6_daddr, sk->sk_dport,
-						&sk->sk_v6_rcv_saddr,
-						lport, dif, 0);
+		tw = tt_lookup_established6(net, &sk->sk_v6_daddr,
+					    sk->sk_dport, &sk->sk_v6_rcv_saddr,
+					    lport, dif);
 	else
 #endif
-		tw = __inet_lookup_established(net, tt_ehash(net),
-					       sk->sk_daddr, sk->sk_dport,
-					       sk->sk_rcv_saddr, lport, dif, 0);
+		tw = tt_lookup_established(net, sk->sk_daddr, sk->sk_dport,
+					   sk->sk_rcv_saddr, lport, dif);
 	if (!tw)
 		return NULL;
 	if (tw->sk_state != TCP_TIME_WAIT) {
@@ -243,6 +242,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	struct tt_conn *c;
 	u64 id = 0;
 
+	tt_probe_context();
 	if (oldstate == newstate || !tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_STATE);
@@ -367,6 +367,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	struct tt_event ev = { .type = TCPTRAIL_EV_RETRANSMIT };
 	struct tt_conn *c;
 
+	tt_probe_context();
 	if (TT_RTX_FAILED || !tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_RETRANSMIT);
@@ -420,6 +421,7 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	};
 	struct tt_conn *c;
 
+	tt_probe_context();
 	tt_hit(TT_HOOK_SYNACK);
 	ev.t_ns = ktime_get_ns();
 	/* A duplicate SYN answered early is not a timeout: rto_us 0. */
@@ -473,6 +475,7 @@ out:
 
 static void tt_on_send_reset(TT_SRST_PROTO)
 {
+	tt_probe_context();
 	/* Listeners answer for connections that are not theirs. */
 	if (!sk || !sk_fullsock(sk) || !tt_is_tcp(sk) ||
 	    sk->sk_state == TCP_LISTEN)
@@ -483,6 +486,7 @@ static void tt_on_send_reset(TT_SRST_PROTO)
 
 static void tt_on_receive_reset(void *data, struct sock *sk)
 {
+	tt_probe_context();
 	if (!tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_RECEIVE_RESET);
@@ -494,6 +498,7 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	struct tt_event ev = { .type = TCPTRAIL_EV_DESTROY };
 	struct tt_conn *c;
 
+	tt_probe_context();
 	if (!tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_DESTROY);
