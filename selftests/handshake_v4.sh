@@ -4,14 +4,12 @@
 # Client and server handshake timelines over IPv4: one connection, RTT
 # ~100 ms, checked against ping and a capture of the same handshake.
 #
-#   +-------------------------+          +-------------------------+
-#   | ns $NS_C (client)       |   veth   | ns $NS_S (server)       |
-#   |  10.199.1.1/24          |<-------->|  10.199.1.2/24          |
-#   |  tcpdump                |          |  netem delay 100ms      |
-#   |                         |          |  tcpdump                |
-#   +-------------------------+          +-------------------------+
+#   ns $NS_C            ns $NS_R (forwarding)            ns $NS_S
+#   client $VETH_C <--> $VETH_RC    $VETH_RS <--> $VETH_S server
+#   10.199.1.1        netem 50ms    netem 50ms        10.199.2.2
+#   tcpdump            (to C)        (to S)            tcpdump
 #
-# Why the delay is all on the server's side: see handshake_lib.sh.
+# Why the delay sits in a router: see setup_ns_pair in lib.sh.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"

@@ -175,48 +175,82 @@ tt_list_json() {
 
 # ---- namespaces -------------------------------------------------------
 
-# Both ends of every network test: two namespaces joined by a veth pair.
+# Both ends of every network test: a client and a server namespace joined
+# through a router namespace, which alone delays packets.
+#
+#   ns $NS_C            ns $NS_R (forwarding)            ns $NS_S
+#   $VETH_C  <-------> $VETH_RC      $VETH_RS <-------> $VETH_S
+#   10.199.1.1/24      10.199.1.254  10.199.2.254       10.199.2.2/24
+#   fd00:199:1::1/64   fd00:199:1::fe fd00:199:2::fe    fd00:199:2::2/64
+#                      netem (to C)  netem (to S)
+#
+# The delay lives in the router because a tap sees an egress packet after
+# its qdisc: with netem on the ends' own interfaces their captures would
+# show segments late by a delay that the emulation makes vary (up to ~20 ms
+# on a single packet).  This way the client's and the server's captures
+# time every segment when their own stack handled it.
 NS_C="${TT_ID}-cli"
+NS_R="${TT_ID}-rtr"
 NS_S="${TT_ID}-srv"
 VETH_C="vc${TT_ID}"
+VETH_RC="rc${TT_ID}"
+VETH_RS="rs${TT_ID}"
 VETH_S="vs${TT_ID}"
 ADDR4_C=10.199.1.1
-ADDR4_S=10.199.1.2
-ADDR6_C=fd00:199::1
-ADDR6_S=fd00:199::2
+ADDR4_RC=10.199.1.254
+ADDR4_RS=10.199.2.254
+ADDR4_S=10.199.2.2
+ADDR6_C=fd00:199:1::1
+ADDR6_RC=fd00:199:1::fe
+ADDR6_RS=fd00:199:2::fe
+ADDR6_S=fd00:199:2::2
 
 setup_ns_pair() {
-	ip netns add "$NS_C" || die "ip netns add"
-	defer ip netns del "$NS_C"
-	ip netns add "$NS_S" || die "ip netns add"
-	defer ip netns del "$NS_S"
-	ip -n "$NS_C" link set lo up
-	ip -n "$NS_S" link set lo up
-	ip link add "$VETH_C" netns "$NS_C" type veth peer name "$VETH_S" netns "$NS_S" ||
+	local ns
+	for ns in "$NS_C" "$NS_R" "$NS_S"; do
+		ip netns add "$ns" || die "ip netns add $ns"
+		defer ip netns del "$ns"
+		ip -n "$ns" link set lo up
+	done
+	ip link add "$VETH_C" netns "$NS_C" type veth peer name "$VETH_RC" netns "$NS_R" ||
+		die "cannot create veth pair (CONFIG_VETH?)"
+	ip link add "$VETH_S" netns "$NS_S" type veth peer name "$VETH_RS" netns "$NS_R" ||
 		die "cannot create veth pair (CONFIG_VETH?)"
 	ip -n "$NS_C" addr add "$ADDR4_C/24" dev "$VETH_C"
-	ip -n "$NS_S" addr add "$ADDR4_S/24" dev "$VETH_S"
 	ip -n "$NS_C" addr add "$ADDR6_C/64" dev "$VETH_C" nodad
+	ip -n "$NS_R" addr add "$ADDR4_RC/24" dev "$VETH_RC"
+	ip -n "$NS_R" addr add "$ADDR6_RC/64" dev "$VETH_RC" nodad
+	ip -n "$NS_R" addr add "$ADDR4_RS/24" dev "$VETH_RS"
+	ip -n "$NS_R" addr add "$ADDR6_RS/64" dev "$VETH_RS" nodad
+	ip -n "$NS_S" addr add "$ADDR4_S/24" dev "$VETH_S"
 	ip -n "$NS_S" addr add "$ADDR6_S/64" dev "$VETH_S" nodad
+	ip netns exec "$NS_R" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$NS_R" sysctl -qw net.ipv6.conf.all.forwarding=1
 	ip -n "$NS_C" link set "$VETH_C" up
+	ip -n "$NS_R" link set "$VETH_RC" up
+	ip -n "$NS_R" link set "$VETH_RS" up
 	ip -n "$NS_S" link set "$VETH_S" up
+	ip -n "$NS_C" route add default via "$ADDR4_RC"
+	ip -n "$NS_C" -6 route add default via "$ADDR6_RC"
+	ip -n "$NS_S" route add default via "$ADDR4_RS"
+	ip -n "$NS_S" -6 route add default via "$ADDR6_RS"
 }
 
-# set_delay MS_C MS_S: netem delay on each side's egress (0 = none), so
-# RTT ~ MS_C + MS_S.
+# set_delay TO_S_MS TO_C_MS: netem in the router, per direction (0 = none);
+# RTT ~ the sum.
 set_delay() {
 	if [ "$1" -gt 0 ]; then
-		ip netns exec "$NS_C" tc qdisc add dev "$VETH_C" root netem delay "${1}ms" ||
+		ip netns exec "$NS_R" tc qdisc add dev "$VETH_RS" root netem delay "${1}ms" ||
 			skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
 	fi
 	if [ "$2" -gt 0 ]; then
-		ip netns exec "$NS_S" tc qdisc add dev "$VETH_S" root netem delay "${2}ms" ||
+		ip netns exec "$NS_R" tc qdisc add dev "$VETH_RC" root netem delay "${2}ms" ||
 			skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
 	fi
 }
 
-# Resolves the neighbours both ways: otherwise the first connect of the
-# run would pay an ARP / ND exchange, itself delayed by netem.
+# Resolves the neighbours on both links, both ways: otherwise the first
+# connect of the run would pay an ARP / ND exchange, itself delayed by netem.
 warm_neigh() {
 	local fam=$1
 	if [ "$fam" = 6 ]; then
@@ -251,19 +285,21 @@ warm_tcp() {
 	wait "$spid" || die "warm-up server failed"
 }
 
-# measure_rtt FAM: sets RTT_MIN_NS, RTT_AVG_NS, RTT_MAX_NS from ping in
+# measure_rtt FAM: sets RTT_MIN_NS, RTT_MED_NS, RTT_MAX_NS (and RTT_AVG_NS)
+# from 7 pings in
 # this very run, since emulated timers make netem late by a varying amount.
+# The median, not the mean: on a busy host one ping can take 5x the rest.
 measure_rtt() {
-	local fam=$1 dst out
+	local fam=$1 dst times
 	if [ "$fam" = 6 ]; then dst=$ADDR6_S; else dst=$ADDR4_S; fi
-	out=$(ip netns exec "$NS_C" ping "-$fam" -c 5 -i 0.2 -q "$dst" | grep -E 'rtt|round-trip') ||
+	times=$(ip netns exec "$NS_C" ping "-$fam" -c 7 -i 0.2 "$dst" |
+		sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' | sort -n) ||
 		die "ping for the RTT measurement failed"
-	# rtt min/avg/max/mdev = 115.123/117.456/120.789/1.234 ms
-	read -r RTT_MIN_NS RTT_AVG_NS RTT_MAX_NS < <(echo "$out" |
-		sed -E 's#.*= ([0-9.]+)/([0-9.]+)/([0-9.]+)/.*#\1 \2 \3#' |
-		awk '{ printf "%d %d %d\n", $1 * 1e6, $2 * 1e6, $3 * 1e6 }')
-	[ -n "$RTT_MAX_NS" ] || die "cannot parse ping output: $out"
-	log "measured RTT (ping) min/avg/max = $(ns2ms "$RTT_MIN_NS")/$(ns2ms "$RTT_AVG_NS")/$(ns2ms "$RTT_MAX_NS") ms"
+	[ "$(echo "$times" | wc -l)" -ge 5 ] || die "too few ping replies: $times"
+	read -r RTT_MIN_NS RTT_MED_NS RTT_MAX_NS RTT_AVG_NS < <(echo "$times" |
+		awk '{ v[NR] = $1 * 1e6; t += v[NR] }
+		     END { printf "%d %d %d %d\n", v[1], v[int((NR + 1) / 2)], v[NR], t / NR }')
+	log "measured RTT (ping x$(echo "$times" | wc -l)) min/median/max = $(ns2ms "$RTT_MIN_NS")/$(ns2ms "$RTT_MED_NS")/$(ns2ms "$RTT_MAX_NS") ms"
 }
 
 ns2ms() {
