@@ -164,9 +164,9 @@ handshake_attempt() {
 	attempt_disturbed "$tag" "$TT_TMP/c$tag.pcap" "$TT_TMP/s$tag.pcap" syn 1 && return 1
 	within "client handshake_ns vs capture" "$hs_c" "$cap_c" "$CAP_TOL"
 	within "server handshake_ns vs capture" "$hs_s" "$cap_s" "$CAP_TOL"
-	local d=$((cap_c - RTT))
-	if ((${d#-} > RTT_TOL)); then
-		log "attempt $tag: the wire took $(ns2ms "$cap_c") ms against ping's $(ns2ms "$RTT") ms: host busy, retrying"
+	local dc=$((cap_c - RTT)) ds=$((cap_s - RTT))
+	if ((${dc#-} > RTT_TOL || ${ds#-} > RTT_TOL)); then
+		log "attempt $tag: the wire took $(ns2ms "$cap_c") ms (client) and $(ns2ms "$cap_s") ms (server) against ping's $(ns2ms "$RTT") ms: host busy, retrying"
 		return 1
 	fi
 	within "client handshake_ns vs ping RTT" "$hs_c" "$RTT" "$RTT_TOL"

@@ -296,6 +296,7 @@ measure_rtt() {
 		sed -n 's/.* time=\([0-9.]*\) ms.*/\1/p' | sort -n) ||
 		die "ping for the RTT measurement failed"
 	[ "$(echo "$times" | wc -l)" -ge 5 ] || die "too few ping replies: $times"
+	# shellcheck disable=SC2034 # RTT_AVG_NS is for other tests
 	read -r RTT_MIN_NS RTT_MED_NS RTT_MAX_NS RTT_AVG_NS < <(echo "$times" |
 		awk '{ v[NR] = $1 * 1e6; t += v[NR] }
 		     END { printf "%d %d %d %d\n", v[1], v[int((NR + 1) / 2)], v[NR], t / NR }')

@@ -111,7 +111,8 @@ syn_attempt() {
 	local half=$(((RTO_LATE_NS + RTO_EARLY_NS) / 2))
 	local d=$((hs_cap_c - gap_c - RTT))
 	local r=$((gap_c - (RTO_NS - RTO_EARLY_NS + half)))
-	if ((${d#-} > RTT_TOL || ${r#-} > half)); then
+	local ds=$((hs_cap_s - RTT))
+	if ((${d#-} > RTT_TOL || ${r#-} > half || ${ds#-} > RTT_TOL)); then
 		log "attempt $tag: the wire took $(ns2ms "$gap_c") ms to the retransmit and $(ns2ms $((hs_cap_c - gap_c))) ms after it: host busy, retrying"
 		return 1
 	fi
