@@ -52,6 +52,9 @@ static const enum mnl_attr_data_type conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
 	[TCPTRAIL_A_CONN_CLOSER] = MNL_TYPE_U8,
 	[TCPTRAIL_A_CONN_TW_EXIT] = MNL_TYPE_U8,
 	[TCPTRAIL_A_CONN_NOTIFY_SEQ] = MNL_TYPE_U64,
+	[TCPTRAIL_A_CONN_ACCEPTQ] = MNL_TYPE_U32,
+	[TCPTRAIL_A_CONN_ACCEPTQ_MAX] = MNL_TYPE_U32,
+	[TCPTRAIL_A_CONN_SYNQ] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type ev_policy[TCPTRAIL_A_EV_MAX + 1] = {
@@ -306,6 +309,11 @@ static int conn_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_CONN_NOTIFY_SEQ:
 		c->notify_seq = mnl_attr_get_u64(a);
 		break;
+	case TCPTRAIL_A_CONN_ACCEPTQ: c->acceptq = mnl_attr_get_u32(a); break;
+	case TCPTRAIL_A_CONN_ACCEPTQ_MAX:
+		c->acceptq_max = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_SYNQ: c->synq = mnl_attr_get_u32(a); break;
 	case TCPTRAIL_A_CONN_EVENTS:
 		if (mnl_attr_parse_nested(a, events_cb, p) != MNL_CB_OK)
 			return MNL_CB_ERROR;

@@ -61,6 +61,10 @@ struct tt_conn {
 	uint64_t cgroup_id;
 	uint8_t closer;		/* enum tcptrail_closer */
 	uint8_t tw_exit;	/* enum tcptrail_tw_exit */
+	/* server: the listener's queues when it took this connection */
+	uint32_t acceptq;
+	uint32_t acceptq_max;
+	uint32_t synq;
 	char comm[64];
 	uint64_t notify_seq;	/* multicast messages only */
 	uint64_t present;	/* bit n: TCPTRAIL_A_CONN_n was sent */

@@ -36,6 +36,13 @@ void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c);
 void tt_render_text_stats(const struct tt_render *r,
 			  const struct tt_stats *st);
 
+/* One event as the waterfall words it, and as the JSON object lists
+ * carry: for other commands that quote events. */
+void tt_render_event_text(const struct tt_conn *c, const struct tt_event *e,
+			  char *buf, size_t len);
+struct tt_json;
+void tt_render_json_event_obj(struct tt_json *j, const struct tt_event *e);
+
 /* Shared by both renderers. */
 extern const char *const tt_stats_names[];
 /* Symbolic errno ("ECONNREFUSED"), or NULL. */

@@ -227,6 +227,19 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 	u64_or_null(j, c, TCPTRAIL_A_CONN_BYTES_RECEIVED, c->bytes_received);
 	tt_json_key(j, "cgroup_id");
 	u64_or_null(j, c, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id);
+	/* a server's listener queues; clients have none to show */
+	if (TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ)) {
+		tt_json_key(j, "acceptq");
+		tt_json_u64(j, c->acceptq);
+	}
+	if (TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ_MAX)) {
+		tt_json_key(j, "acceptq_max");
+		tt_json_u64(j, c->acceptq_max);
+	}
+	if (TT_HAS(c, TCPTRAIL_A_CONN_SYNQ)) {
+		tt_json_key(j, "synq");
+		tt_json_u64(j, c->synq);
+	}
 	if (TT_HAS(c, TCPTRAIL_A_CONN_NOTIFY_SEQ)) {
 		tt_json_key(j, "notify_seq");
 		tt_json_u64(j, c->notify_seq);
@@ -237,6 +250,11 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 		event(j, &c->ev[i]);
 	tt_json_arr_end(j);
 	tt_json_obj_end(j);
+}
+
+void tt_render_json_event_obj(struct tt_json *j, const struct tt_event *e)
+{
+	event(j, e);
 }
 
 void tt_render_json_conn(const struct tt_render *r, const struct tt_conn *c)

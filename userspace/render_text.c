@@ -262,6 +262,12 @@ static void figures_line(const struct tt_render *r, const struct tt_conn *c)
 		name = tt_tw_exit_name(c->tw_exit);
 		fprintf(f, " (%s)", name ? name : "?");
 	}
+	if (TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ) &&
+	    TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ_MAX))
+		fprintf(f, "%saccept queue %" PRIu32 "/%" PRIu32, SEP(),
+			c->acceptq, c->acceptq_max);
+	if (TT_HAS(c, TCPTRAIL_A_CONN_SYNQ))
+		fprintf(f, "%ssyn queue %" PRIu32, SEP(), c->synq);
 	if (c->flags & TCPTRAIL_F_SYNCOOKIE)
 		fprintf(f, "%ssyncookie", SEP());
 	if (c->flags & TCPTRAIL_F_FASTOPEN)
@@ -271,6 +277,12 @@ static void figures_line(const struct tt_render *r, const struct tt_conn *c)
 #undef SEP
 	if (any)
 		fputc('\n', f);
+}
+
+void tt_render_event_text(const struct tt_conn *c, const struct tt_event *e,
+			  char *buf, size_t len)
+{
+	event_text(c, e, buf, len);
 }
 
 void tt_render_text_conn(const struct tt_render *r, const struct tt_conn *c)

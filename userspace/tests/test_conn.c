@@ -7,6 +7,7 @@
 #include "conn.h"
 #include "ktap.h"
 #include "msg.h"
+#include "render.h"
 
 static char buf[MSG_BUFLEN];
 
@@ -140,6 +141,49 @@ static void parse_nested_flag(void)
 	mnl_attr_nest_end(nlh, evs);
 	CHECK_I64(tt_conn_parse_msg(nlh, &c, NULL), 0);
 	CHECK_U64(c.nev, 1);
+	tt_conn_free(&c);
+}
+
+/* A server carries its listener's queues; a client shows none. */
+static void parse_listener_queues(void)
+{
+	struct nlmsghdr *nlh = msg_begin(buf, 0x20, TCPTRAIL_CMD_GET_CONN);
+	struct tt_render r = { 0 };
+	struct tt_conn c;
+	char *out = NULL;
+	size_t len;
+
+	put_fixture_summary(nlh);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_ACCEPTQ, 3);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_ACCEPTQ_MAX, 4);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CONN_SYNQ, 2);
+	CHECK_I64(tt_conn_parse_msg(nlh, &c, NULL), 0);
+	CHECK_U64(c.acceptq, 3);
+	CHECK_U64(c.acceptq_max, 4);
+	CHECK_U64(c.synq, 2);
+	CHECK(TT_HAS(&c, TCPTRAIL_A_CONN_ACCEPTQ_MAX));
+	r.out = open_memstream(&out, &len);
+	tt_render_json_conn(&r, &c);
+	fclose(r.out);
+	CHECK(out && strstr(out, ",\"acceptq\":3,\"acceptq_max\":4,\"synq\":2,"));
+	free(out);
+	tt_conn_free(&c);
+
+	/* a short one is a defect, not a number */
+	nlh = msg_begin(buf, 0x20, TCPTRAIL_CMD_GET_CONN);
+	put_fixture_summary(nlh);
+	mnl_attr_put_u16(nlh, TCPTRAIL_A_CONN_SYNQ, 2);
+	CHECK_I64(tt_conn_parse_msg(nlh, &c, NULL), -EINVAL);
+
+	nlh = build_fixture(buf);
+	CHECK_I64(tt_conn_parse_msg(nlh, &c, NULL), 0);
+	CHECK(!TT_HAS(&c, TCPTRAIL_A_CONN_ACCEPTQ));
+	out = NULL;
+	r.out = open_memstream(&out, &len);
+	tt_render_json_conn(&r, &c);
+	fclose(r.out);
+	CHECK(out && !strstr(out, "acceptq") && !strstr(out, "synq"));
+	free(out);
 	tt_conn_free(&c);
 }
 
@@ -392,6 +436,7 @@ const struct tt_test conn_tests[] = {
 	{ "conn_parse_ipv6_and_mapped", parse_ipv6_and_mapped },
 	{ "conn_parse_skips_unknown_and_pad", parse_skips_unknown_and_pad },
 	{ "conn_parse_nested_flag", parse_nested_flag },
+	{ "conn_parse_listener_queues", parse_listener_queues },
 	{ "conn_parse_many_events", parse_many_events },
 	{ "conn_reject_truncated_attr", reject_truncated_attr },
 	{ "conn_reject_u64_wrong_len", reject_u64_wrong_len },
