@@ -105,3 +105,8 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove -m tcptrail -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# The long stress run (stress_short.sh is its short form in make check).
+.PHONY: stress
+stress: all selftests
+	scripts/labvm --lab $(LAB_KERNEL) --timeout 3600 -- selftests/stress.sh --long
