@@ -314,8 +314,12 @@ void tt_render_json_event(const struct tt_render *r, const struct tt_conn *c)
 
 	tt_json_init(&j, r->out, r->pretty);
 	tt_json_obj_begin(&j);
+	/* a server's first event leaves before its socket has a cookie */
 	tt_json_key(&j, "id");
-	tt_json_u64(&j, c->id);
+	if (c->id)
+		tt_json_u64(&j, c->id);
+	else
+		tt_json_null(&j);
 	tt_json_key(&j, "netns");
 	tt_json_u64(&j, c->netns);
 	tt_json_key(&j, "notify_seq");

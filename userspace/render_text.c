@@ -374,6 +374,11 @@ void tt_render_text_event(const struct tt_render *r, const struct tt_conn *c)
 		     sizeof(when));
 	tt_fmt_reltime(e->t_ns, rel, sizeof(rel));
 	event_text(c, e, text, sizeof(text));
-	fprintf(r->out, "%s  id %" PRIu64 "  %s  %s%s%s\n", when, c->id, rel,
-		col(r, event_color(e)), text, col_end(r, event_color(e)));
+	if (c->id)
+		fprintf(r->out, "%s  id %" PRIu64 "  %s  %s%s%s\n", when, c->id,
+			rel, col(r, event_color(e)), text,
+			col_end(r, event_color(e)));
+	else	/* a server's first event: its socket has no cookie yet */
+		fprintf(r->out, "%s  id -  %s  %s%s%s\n", when, rel,
+			col(r, event_color(e)), text, col_end(r, event_color(e)));
 }

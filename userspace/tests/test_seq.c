@@ -85,6 +85,16 @@ static void watch_event_lines(void)
 	CHECK_STR(out, "2026-11-22 04:10:01.126912 UTC  id 4097  +1.003456 s  "
 		       "retransmit syn (rto)  rto 1000 ms backoff 0\n");
 	free(out);
+
+	/* a server's first event comes before its socket has a cookie */
+	c.id = 0;
+	r = mem(&out, &len);
+	tt_render_json_event(&r, &c);
+	tt_render_text_event(&r, &c);
+	fclose(r.out);
+	CHECK(strstr(out, "{\"id\":null,\"netns\":4026531840,") == out);
+	CHECK(strstr(out, "\n2026-11-22 04:10:01.126912 UTC  id -  +1.003456 s  retransmit") != NULL);
+	free(out);
 	tt_conn_free(&c);
 
 	/* two events in one notification is not what the module sends */
