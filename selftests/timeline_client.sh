@@ -1,0 +1,219 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The client's handshake timeline: who connected (pid, comm), every SYN
+# retransmit with its time, RTO and backoff, and each way a connect() ends:
+# established, refused, timed out, aborted.  The five connections run at
+# once, each to its own port, all captured at the client's veth.
+#
+#   +----------------------+     +------------------------+     +------------------------------+
+#   | ns $NS_C (client)    |     | ns $NS_R (router)      |     | ns $NS_S (server)            |
+#   |  10.199.1.1/24       |<--->|  netem delay 50ms      |<--->|  10.199.2.2/24               |
+#   |  tcp_syn_retries=1   |     |  towards the client    |     |  iptables INPUT:             |
+#   |  tcpdump c.pcap      |     +------------------------+     |   drop: SYN #1 and #2        |
+#   +----------------------+                                    |   7001, 7002: every SYN      |
+#                                                               |   7003: nothing listens      |
+#                                                               |  tcpdump s.pcap              |
+#                                                               +------------------------------+
+#
+#   established  -> listener              handshake = RTT
+#   syn-drop     -> listener, 2 SYNs lost retransmits at 1 s (RTO 1 s,
+#                   (TCP_SYNCNT 5)        backoff 0) and 3 s (2 s, 1)
+#   timeout      -> 7001                  1 retransmit, ETIMEDOUT at 3 s
+#   aborted      -> 7002, non-blocking    close() in SYN_SENT
+#                   (TCP_SYNCNT 6)
+#   refused      -> 7003                  RST: ECONNREFUSED
+#
+# The drops are in the server's INPUT chain, after its capture: both taps
+# see every SYN.  The whole RTT is on the way back to the client, so the
+# client's tap sees its own segments when it sent them.
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/timeline_lib.sh
+source "$(dirname "$0")/timeline_lib.sh"
+
+DELAY_MS=50
+RTO_NS=1000000000
+PORT_TMO=7001
+PORT_ABT=7002
+PORT_REF=7003
+
+require_root
+require_cmd ip tc ping tcpdump python3 iptables ethtool
+require_files
+mark_kernel_log
+mod_load_for_test
+TL_SHOW=("$TT_TMP/c.json" "$TT_TMP/s.json")
+tl_prepare 4 "$DELAY_MS"
+
+ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=1
+tl_listen "$NS_S" "$ADDR4_S" est
+tl_listen "$NS_S" "$ADDR4_S" drop
+ipt() { ip netns exec "$NS_S" iptables "$@"; }
+# nth: the first rule drops SYN #1 of 3; the second sees #2 and #3 and
+# drops the first of those.
+ipt -A INPUT -p tcp --dport "${P[drop]}" --syn -m statistic --mode nth --every 3 --packet 0 -j DROP ||
+	skip "iptables statistic match unavailable (CONFIG_NETFILTER_XT_MATCH_STATISTIC?)"
+ipt -A INPUT -p tcp --dport "${P[drop]}" --syn -m statistic --mode nth --every 2 --packet 0 -j DROP
+ipt -A INPUT -p tcp --dport "$PORT_TMO" --syn -j DROP
+ipt -A INPUT -p tcp --dport "$PORT_ABT" --syn -j DROP
+
+tl_capture_start
+tl_connect "$NS_C" "$ADDR4_S" "${P[est]}" est --comm tl-est --hold "$TT_TMP/est.hold"
+tl_connect "$NS_C" "$ADDR4_S" "${P[drop]}" drop --comm tl-drop --syncnt 5 --hold "$TT_TMP/drop.hold"
+tl_connect "$NS_C" "$ADDR4_S" "$PORT_TMO" tmo --comm tl-tmo
+tl_connect "$NS_C" "$ADDR4_S" "$PORT_ABT" abt --comm tl-abt --syncnt 6 --nonblock-close "$TT_TMP/abt.close"
+tl_connect "$NS_C" "$ADDR4_S" "$PORT_REF" ref --comm tl-ref
+
+# aborted: close() once the module has it in SYN_SENT
+tl_info abt
+if busywait 10000 tl_has "$NS_C" dport "$PORT_ABT" state SYN_SENT; then
+	# what a reader sees while connect() is pending: the socket's tuple
+	tl_dump "$NS_C" "$TT_TMP/abt.json"
+	touch "$TT_TMP/abt.close"
+	expect_eq "aborted: lport while in SYN_SENT" \
+		"$(tlq "$TT_TMP/abt.json" "role=client,rport=$PORT_ABT" 'c["lport"]')" "${I[abt_lport]}"
+else
+	touch "$TT_TMP/abt.close"
+	fail "aborted: the module never showed SYN_SENT"
+fi
+busywait 10000 tl_has "$NS_C" dport "$PORT_ABT" state CLOSE ||
+	fail "aborted: the module never showed CLOSE"
+tl_info est
+tl_info ref
+tl_info drop
+tl_info tmo
+tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
+touch "$TT_TMP/est.hold" "$TT_TMP/drop.hold"
+tl_capture_stop
+
+# who_checks TAG: pid and comm are the connecting process's
+who_checks() {
+	local tag=$1 pid comm
+	read -r comm pid < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[${tag}_lport]}" \
+		'c["comm"]' 'c["pid"]' | paste -sd ' ')
+	expect_eq "$tag: pid" "$pid" "${I[${tag}_pid]}"
+	expect_eq "$tag: comm" "$comm" "tl-$tag"
+}
+
+# ---- established ----
+log "established: $ADDR4_C:${I[est_lport]} -> $ADDR4_S:${P[est]}"
+who_checks est
+expect_eq "established: connect() errno" "${I[est_errno]}" 0
+read -r st oc hs rtx < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[est_lport]}" \
+	'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' | paste -sd ' ')
+expect_eq "established: state" "$st" ESTABLISHED
+expect_eq "established: outcome" "$oc" established
+expect_eq "established: syn_retrans" "$rtx" 0
+segs=$(tl_segs c "${I[est_lport]}")
+cap=$(($(tl_seg_t "$segs" c2s .) - $(tl_seg_t "$segs" c2s S)))
+tl_vs_capture "established: handshake" "$hs" "$cap"
+tl_near_nominal "established: handshake vs RTT" "$hs" "$RTT" "$RTT_TOL" "$RTT_TOL" "$cap"
+
+# ---- two SYNs dropped ----
+log "syn-drop: $ADDR4_C:${I[drop_lport]} -> $ADDR4_S:${P[drop]}"
+who_checks drop
+expect_eq "syn-drop: connect() errno" "${I[drop_errno]}" 0
+read -r st oc hs rtx n t1 r1 b1 t2 r2 b2 < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[drop_lport]}" \
+	'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
+	'rtx("syn")[0]["t_ns"]' 'rtx("syn")[0]["rto_us"]' 'rtx("syn")[0]["backoff"]' \
+	'rtx("syn")[1]["t_ns"]' 'rtx("syn")[1]["rto_us"]' 'rtx("syn")[1]["backoff"]' | paste -sd ' ')
+dropped=$(ipt -L INPUT -v -x -n | awk -v p="dpt:${P[drop]}" '$0 ~ p { n += $1 } END { print n + 0 }')
+expect_eq "syn-drop: SYNs dropped by iptables" "$dropped" 2
+expect_eq "syn-drop: state" "$st" ESTABLISHED
+expect_eq "syn-drop: outcome" "$oc" established
+expect_eq "syn-drop: syn_retrans" "$rtx" 2
+expect_eq "syn-drop: SYN retransmit events" "$n" 2
+expect_eq "syn-drop: 1st retransmit rto_us" "$r1" 1000000
+expect_eq "syn-drop: 1st retransmit backoff" "$b1" 0
+expect_eq "syn-drop: 2nd retransmit rto_us" "$r2" 2000000
+expect_eq "syn-drop: 2nd retransmit backoff" "$b2" 1
+segs=$(tl_segs c "${I[drop_lport]}")
+expect_eq "syn-drop: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 3
+s1=$(tl_seg_t "$segs" c2s S 1)
+s2=$(tl_seg_t "$segs" c2s S 2)
+s3=$(tl_seg_t "$segs" c2s S 3)
+ack=$(tl_seg_t "$segs" c2s .)
+if [ -n "$s3" ] && [ -n "$ack" ]; then
+	tl_vs_capture "syn-drop: 1st SYN retransmit" "$t1" $((s2 - s1))
+	tl_vs_capture "syn-drop: 2nd SYN retransmit" "$t2" $((s3 - s1))
+	tl_vs_capture "syn-drop: handshake" "$hs" $((ack - s1))
+	# the same without the connect() -> SYN offset of the start
+	[ "$t2" != None ] && [ "$t1" != None ] &&
+		tl_vs_capture "syn-drop: 1st -> 2nd SYN retransmit" $((t2 - t1)) $((s3 - s2))
+	tl_near_nominal "syn-drop: 1st retransmit at the initial RTO" "$t1" "$RTO_NS" \
+		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s2 - s1))
+	[ "$t2" != None ] && [ "$t1" != None ] &&
+		tl_near_nominal "syn-drop: 2nd retransmit one doubled RTO later" $((t2 - t1)) $((2 * RTO_NS)) \
+			"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s3 - s2))
+	[ "$hs" != None ] && [ "$t2" != None ] &&
+		tl_near_nominal "syn-drop: handshake = 2nd retransmit + RTT" $((hs - t2)) "$RTT" \
+			"$RTT_TOL" "$RTT_TOL" $((ack - s3))
+else
+	fail "syn-drop: the capture lacks the 3rd SYN or the ACK"
+fi
+
+# ---- timed out ----
+log "timeout: $ADDR4_C:${I[tmo_lport]} -> $ADDR4_S:$PORT_TMO"
+who_checks tmo
+expect_eq "timeout: connect() errno" "${I[tmo_errno]}" 110
+read -r st oc er rtx n t1 r1 b1 tc < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[tmo_lport]}" \
+	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
+	'rtx("syn")[0]["t_ns"]' 'rtx("syn")[0]["rto_us"]' 'rtx("syn")[0]["backoff"]' \
+	'st("SYN_SENT", "CLOSE")' | paste -sd ' ')
+expect_eq "timeout: state" "$st" CLOSE
+expect_eq "timeout: outcome" "$oc" timeout
+expect_eq "timeout: errno" "$er" 110
+expect_eq "timeout: syn_retrans" "$rtx" 1
+expect_eq "timeout: SYN retransmit events" "$n" 1
+expect_eq "timeout: retransmit rto_us" "$r1" 1000000
+expect_eq "timeout: retransmit backoff" "$b1" 0
+segs=$(tl_segs c "${I[tmo_lport]}")
+expect_eq "timeout: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 2
+s1=$(tl_seg_t "$segs" c2s S 1)
+s2=$(tl_seg_t "$segs" c2s S 2)
+if [ -n "$s2" ]; then
+	tl_vs_capture "timeout: SYN retransmit" "$t1" $((s2 - s1))
+	# The end: the doubled RTO after the retransmit.  No packet marks it,
+	# so its timer may be late by what the wire showed of the first one
+	# (a busy host), on top of the usual allowance.
+	late=$((s2 - s1 - RTO_NS))
+	((late < 0)) && late=0
+	[ "$tc" != None ] && [ "$t1" != None ] &&
+		tl_near_nominal "timeout: SYN_SENT->CLOSE one doubled RTO after the retransmit" $((tc - t1)) \
+			$((2 * RTO_NS)) "$TIMER_EARLY_NS" $((TIMER_LATE_NS + late))
+	tl_near_nominal "timeout: SYN_SENT->CLOSE at 3 s" "$tc" $((3 * RTO_NS)) \
+		"$TIMER_EARLY_NS" $((2 * TIMER_LATE_NS + 2 * late))
+fi
+
+# ---- aborted ----
+log "aborted: $ADDR4_C:${I[abt_lport]} -> $ADDR4_S:$PORT_ABT"
+who_checks abt
+read -r st oc er rtx < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[abt_lport]}" \
+	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["syn_retrans"]' | paste -sd ' ')
+expect_eq "aborted: state" "$st" CLOSE
+expect_eq "aborted: outcome" "$oc" aborted
+expect_eq "aborted: errno" "$er" 0
+segs=$(tl_segs c "${I[abt_lport]}")
+nsyn=$(tl_seg_n "$segs" c2s S)
+expect_eq "aborted: syn_retrans = SYNs in the capture - 1" "$rtx" $((nsyn - 1))
+expect_eq "aborted: nothing sent at close() (no RST, no FIN)" \
+	"$(echo "$segs" | awk '$2 == "c2s" && $3 != "S"' | wc -l)" 0
+
+# ---- refused ----
+log "refused: $ADDR4_C:${I[ref_lport]} -> $ADDR4_S:$PORT_REF"
+who_checks ref
+expect_eq "refused: connect() errno" "${I[ref_errno]}" 111
+read -r st oc er rr tr < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[ref_lport]}" \
+	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["rst_recv"]' 'ev("rst_recv")[0]["t_ns"]' | paste -sd ' ')
+expect_eq "refused: state" "$st" CLOSE
+expect_eq "refused: outcome" "$oc" refused
+expect_eq "refused: errno" "$er" 111
+expect_eq "refused: rst_recv" "$rr" 1
+segs=$(tl_segs c "${I[ref_lport]}")
+expect_eq "refused: RSTs in the capture" "$(tl_seg_n "$segs" s2c R.)" 1
+rst=$(tl_seg_t "$segs" s2c R.)
+[ -n "$rst" ] && tl_vs_capture "refused: RST received" "$tr" $((rst - $(tl_seg_t "$segs" c2s S)))
+
+finish

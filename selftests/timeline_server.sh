@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The server's handshake timeline: a SYN-ACK retransmit (when, with which
+# RTO, and the handshake it costs), connections accepted through a
+# syncookie, and TCP Fast Open, marked on both ends.
+#
+#   +------------------------------+    +-------------------+    +-------------------------------+
+#   | ns $NS_C (client)            |    | ns $NS_R (router) |    | ns $NS_S (server)             |
+#   |  10.199.1.1/24               |<-->|  netem delay 50ms |<-->|  10.199.2.2/24                |
+#   |  tcp_fastopen=3              |    |  towards client   |    |  tcp_fastopen=3               |
+#   |  iptables INPUT: drop the    |    +-------------------+    |  iptables INPUT: drop the     |
+#   |   1st SYN-ACK from "synack"  |                             |   retransmitted SYNs to       |
+#   |  tcpdump c.pcap              |                             |   "synack"                    |
+#   +------------------------------+                             |  tcp_syncookies 2, then 1     |
+#                                                                |  tcpdump s.pcap               |
+#                                                                +-------------------------------+
+#
+# The first SYN-ACK is lost at the client, after its capture: both taps see
+# both SYN-ACKs.  The client's own SYN retransmit (its timer runs as long as
+# the server's) is dropped before it reaches the server, so the only
+# SYN-ACK retransmit is the server's timer, one initial RTO (1 s) after the
+# first SYN-ACK, and the server's handshake is 1 s + RTT.
+#
+# Fast Open: the first sendto(MSG_FASTOPEN) gets a cookie, the second
+# carries its data in the SYN: only the second is marked, on both ends.
+# Syncookies: with tcp_syncookies=2 every connection takes one; with 1 and
+# no SYN flood, none does.  Cookie and Fast Open connections run one after
+# the other, the SYN-ACK one alongside the Fast Open ones.
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/timeline_lib.sh
+source "$(dirname "$0")/timeline_lib.sh"
+
+DELAY_MS=50
+RTO_NS=1000000000
+# A syncookie's SYN-ACK keeps no send time: the module takes the server's
+# handshake from the RTT sample of the timestamp echo, whose low 6 bits
+# carry the cookie's options (ms units): up to 63 ms long.
+COOKIE_TS_NS=64000000
+
+require_root
+require_cmd ip tc ping tcpdump python3 iptables ethtool
+require_files
+mark_kernel_log
+mod_load_for_test
+TL_SHOW=("$TT_TMP/c.json" "$TT_TMP/s.json")
+tl_prepare 4 "$DELAY_MS"
+
+ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=3
+ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=3
+ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=1
+tl_listen "$NS_S" "$ADDR4_S" synack
+tl_listen "$NS_S" "$ADDR4_S" tfo --fastopen --count 2
+tl_listen "$NS_S" "$ADDR4_S" cookie --count 2
+ip netns exec "$NS_C" iptables -A INPUT -p tcp --sport "${P[synack]}" --tcp-flags SYN,ACK SYN,ACK \
+	-m statistic --mode nth --every 2 --packet 0 -j DROP ||
+	skip "iptables statistic match unavailable (CONFIG_NETFILTER_XT_MATCH_STATISTIC?)"
+ip netns exec "$NS_S" iptables -A INPUT -p tcp --dport "${P[synack]}" --syn \
+	-m statistic --mode nth --every 2 --packet 1 -j DROP
+
+tl_capture_start
+tl_connect "$NS_C" "$ADDR4_S" "${P[synack]}" synack --hold "$TT_TMP/synack.hold"
+tl_connect "$NS_C" "$ADDR4_S" "${P[tfo]}" tfo1 --fastopen --send 100
+tl_info tfo1
+tl_connect "$NS_C" "$ADDR4_S" "${P[tfo]}" tfo2 --fastopen --send 100
+tl_info tfo2
+tl_info synack
+busywait 10000 tl_has "$NS_S" role server sport "${P[synack]}" state ESTABLISHED ||
+	fail "synack: the server never reached ESTABLISHED"
+
+# syncookies: alone, the module attributes cookies by the namespace's counter
+ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=2
+tl_connect "$NS_C" "$ADDR4_S" "${P[cookie]}" ck2 --hold "$TT_TMP/ck2.hold"
+tl_info ck2
+busywait 10000 tl_has "$NS_S" role server sport "${P[cookie]}" dport "${I[ck2_lport]}" state ESTABLISHED ||
+	fail "syncookie: the server never reached ESTABLISHED"
+ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=1
+tl_connect "$NS_C" "$ADDR4_S" "${P[cookie]}" ck1 --hold "$TT_TMP/ck1.hold"
+tl_info ck1
+busywait 10000 tl_has "$NS_S" role server sport "${P[cookie]}" dport "${I[ck1_lport]}" state ESTABLISHED ||
+	fail "no syncookie: the server never reached ESTABLISHED"
+
+tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
+tl_dump "$NS_S" "$TT_TMP/s.json" || die "tcptrail list failed"
+touch "$TT_TMP/synack.hold" "$TT_TMP/ck1.hold" "$TT_TMP/ck2.hold"
+tl_capture_stop
+
+# ---- SYN-ACK retransmit ----
+lp=${I[synack_lport]}
+log "synack: $ADDR4_C:$lp -> $ADDR4_S:${P[synack]}"
+read -r st srtx n tr rto bo tsa hs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
+	'c["state"]' 'c["synack_retrans"]' 'len(rtx("synack"))' 'rtx("synack")[0]["t_ns"]' \
+	'rtx("synack")[0]["rto_us"]' 'rtx("synack")[0]["backoff"]' 'ev("synack")[0]["t_ns"]' \
+	'c["handshake_ns"]' | paste -sd ' ')
+read -r crtx chs < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'c["syn_retrans"]' \
+	'c["handshake_ns"]' | paste -sd ' ')
+expect_eq "synack: server state" "$st" ESTABLISHED
+expect_eq "synack: server synack_retrans" "$srtx" 1
+expect_eq "synack: server SYN-ACK retransmit events" "$n" 1
+expect_eq "synack: retransmit rto_us" "$rto" 1000000
+expect_eq "synack: retransmit backoff" "$bo" 0
+expect_eq "synack: first SYN-ACK at the start of the timeline" "$tsa" 0
+ssegs=$(tl_segs s "$lp")
+csegs=$(tl_segs c "$lp")
+expect_eq "synack: SYN-ACKs in the server's capture = synack_retrans + 1" \
+	"$(tl_seg_n "$ssegs" s2c S.)" $((srtx + 1))
+expect_eq "synack: client syn_retrans = SYNs in its capture - 1" \
+	"$crtx" $(($(tl_seg_n "$csegs" c2s S) - 1))
+sa1=$(tl_seg_t "$ssegs" s2c S. 1)
+sa2=$(tl_seg_t "$ssegs" s2c S. 2)
+ack=$(tl_seg_t "$ssegs" c2s .)
+if [ -n "$sa2" ] && [ -n "$ack" ]; then
+	tl_vs_capture "synack: SYN-ACK retransmit" "$tr" $((sa2 - sa1))
+	tl_vs_capture "synack: server handshake" "$hs" $((ack - sa1))
+	tl_near_nominal "synack: retransmit at the initial RTO" "$tr" "$RTO_NS" \
+		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((sa2 - sa1))
+	tl_near_nominal "synack: server handshake = RTO + RTT" "$hs" $((RTO_NS + RTT)) \
+		"$TIMER_EARLY_NS" $((TIMER_LATE_NS + RTT_TOL)) $((ack - sa1))
+else
+	fail "synack: the server's capture lacks the 2nd SYN-ACK or the ACK"
+fi
+cs=$(tl_seg_t "$csegs" c2s S)
+ca=$(tl_seg_t "$csegs" c2s .)
+[ -n "$ca" ] && tl_vs_capture "synack: client handshake" "$chs" $((ca - cs))
+
+# ---- Fast Open ----
+for tag in tfo1 tfo2; do
+	lp=${I[${tag}_lport]}
+	if [ "$tag" = tfo1 ]; then want=false; else want=true; fi
+	log "$tag: $ADDR4_C:$lp -> $ADDR4_S:${P[tfo]}"
+	read -r cf chs < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
+		'str(c["flags"]["fastopen"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
+	read -r sf shs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
+		'str(c["flags"]["fastopen"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
+	expect_eq "$tag: sendto(MSG_FASTOPEN) errno" "${I[${tag}_errno]}" 0
+	expect_eq "$tag: client flags.fastopen" "$cf" "$want"
+	expect_eq "$tag: server flags.fastopen" "$sf" "$want"
+	csegs=$(tl_segs c "$lp")
+	ssegs=$(tl_segs s "$lp")
+	synlen=$(echo "$csegs" | awk '$2 == "c2s" && $3 == "S" { print $6; exit }')
+	if [ "$want" = true ]; then
+		check "$tag: the capture shows data in the SYN ($synlen bytes)" test "${synlen:-0}" -gt 0
+	else
+		expect_eq "$tag: the capture shows no data in the SYN" "$synlen" 0
+	fi
+	cs=$(tl_seg_t "$csegs" c2s S)
+	# the client's handshake ends with the SYN-ACK: its ACK, or data
+	ce=$(echo "$csegs" | awk '$2 == "c2s" && $3 != "S" { print $1; exit }')
+	ss=$(tl_seg_t "$ssegs" c2s S)
+	se=$(echo "$ssegs" | awk '$2 == "c2s" && $3 != "S" { print $1; exit }')
+	[ -n "$ce" ] && tl_vs_capture "$tag: client handshake" "$chs" $((ce - cs))
+	[ -n "$se" ] && tl_vs_capture "$tag: server handshake" "$shs" $((se - ss))
+done
+
+# ---- syncookies ----
+for tag in ck2 ck1; do
+	lp=${I[${tag}_lport]}
+	if [ "$tag" = ck2 ]; then want=true; else want=false; fi
+	log "$tag (tcp_syncookies=${tag#ck}): $ADDR4_C:$lp -> $ADDR4_S:${P[cookie]}"
+	read -r sf shs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
+		'str(c["flags"]["syncookie"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
+	cf=$(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'str(c["flags"]["syncookie"]).lower()')
+	expect_eq "$tag: server flags.syncookie" "$sf" "$want"
+	expect_eq "$tag: client flags.syncookie" "$cf" false
+	ssegs=$(tl_segs s "$lp")
+	ss=$(tl_seg_t "$ssegs" c2s S)
+	sa=$(tl_seg_t "$ssegs" c2s .)
+	if [ -z "$sa" ]; then
+		fail "$tag: the server's capture lacks the handshake"
+	elif [ "$want" = true ]; then
+		# held to the capture within the timestamp's cookie bits
+		d=$((shs - (sa - ss)))
+		log "$tag: server handshake: module $(ns2ms "$shs") ms, capture $(ns2ms $((sa - ss))) ms, error $(ns2us "$d") us (cookie: up to +$(ns2ms "$COOKIE_TS_NS") ms by design)"
+		check "$tag: server handshake within the capture's + [0, $(ns2ms "$COOKIE_TS_NS")] ms (+ $(ns2ms "$CAP_TOL") ms)" \
+			test "$d" -ge $((-CAP_TOL)) -a "$d" -le $((COOKIE_TS_NS + CAP_TOL))
+	else
+		tl_vs_capture "$tag: server handshake" "$shs" $((sa - ss))
+	fi
+done
+
+finish
