@@ -66,5 +66,6 @@ extern const struct tt_test cli_tests[];
 extern const struct tt_test config_tests[];
 extern const struct tt_test seq_tests[];
 extern const struct tt_test report_tests[];
+extern const struct tt_test diagnose_tests[];
 
 #endif

@@ -1,0 +1,873 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The rule engine on timelines built in memory: one scenario per cause,
+ * shaped as the module records it, and clean connections that must get
+ * no diagnosis at all.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "diagnose.h"
+#include "ktap.h"
+
+#define MS 1000000ULL
+#define S 1000000000ULL
+#define T0 5000000000000ULL	/* a monotonic start */
+#define NS_CLIENT 4026531840U
+#define NS_SERVER 4026532100U
+
+enum { ESTABLISHED = 1, SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4,
+       FIN_WAIT2 = 5, TIME_WAIT = 6, CLOSE = 7, CLOSE_WAIT = 8,
+       LAST_ACK = 9, LISTEN = 10 };
+
+#define HAS(c, a) ((c)->present |= 1ULL << (a))
+
+static struct tt_event *ev_add(struct tt_conn *c, uint64_t t, uint8_t type)
+{
+	struct tt_event *e;
+
+	if (c->nev == c->ev_cap) {
+		c->ev_cap = c->ev_cap ? c->ev_cap * 2 : 8;
+		c->ev = realloc(c->ev, c->ev_cap * sizeof(*c->ev));
+		if (!c->ev)
+			abort();
+	}
+	e = &c->ev[c->nev++];
+	memset(e, 0, sizeof(*e));
+	e->t_ns = t;
+	e->type = type;
+	e->present = 1U << TCPTRAIL_A_EV_T_NS | 1U << TCPTRAIL_A_EV_TYPE;
+	return e;
+}
+
+static void st(struct tt_conn *c, uint64_t t, int old, int new_)
+{
+	struct tt_event *e = ev_add(c, t, TCPTRAIL_EV_STATE);
+
+	e->old_state = old;
+	e->new_state = new_;
+	e->present |= 1U << TCPTRAIL_A_EV_OLD_STATE |
+		      1U << TCPTRAIL_A_EV_NEW_STATE;
+	if (new_ != TIME_WAIT || old == CLOSE)
+		c->state = new_;
+	else
+		c->state = TIME_WAIT;
+}
+
+static void rtx(struct tt_conn *c, uint64_t t, int kind, uint32_t rto_us,
+		int cause)
+{
+	struct tt_event *e = ev_add(c, t, TCPTRAIL_EV_RETRANSMIT);
+
+	e->kind = kind;
+	e->rto_us = rto_us;
+	e->cause = cause;
+	e->segs = 1;
+	e->present |= 1U << TCPTRAIL_A_EV_KIND | 1U << TCPTRAIL_A_EV_RTO_US |
+		      1U << TCPTRAIL_A_EV_CAUSE | 1U << TCPTRAIL_A_EV_SEGS;
+	switch (kind) {
+	case TCPTRAIL_RTX_SYN: c->syn_retrans++; break;
+	case TCPTRAIL_RTX_SYNACK: c->synack_retrans++; break;
+	default: c->data_retrans++; break;
+	}
+}
+
+static void plain(struct tt_conn *c, uint64_t t, int type)
+{
+	ev_add(c, t, type);
+	if (type == TCPTRAIL_EV_RST_SENT)
+		c->rst_sent++;
+	else if (type == TCPTRAIL_EV_RST_RECV)
+		c->rst_recv++;
+}
+
+static void mk(struct tt_conn *c, int role, uint64_t id, const char *laddr,
+	       uint16_t lport, const char *raddr, uint16_t rport, uint64_t start)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->role = role;
+	c->family = strchr(laddr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(c->family, laddr, c->laddr);
+	inet_pton(c->family, raddr, c->raddr);
+	c->lport = lport;
+	c->rport = rport;
+	c->start_ns = start;
+	c->netns = role == TCPTRAIL_ROLE_SERVER ? NS_SERVER : NS_CLIENT;
+	c->outcome = TCPTRAIL_OUTCOME_PENDING;
+	HAS(c, TCPTRAIL_A_CONN_ID);
+	HAS(c, TCPTRAIL_A_CONN_START_NS);
+	if (role == TCPTRAIL_ROLE_CLIENT)
+		st(c, 0, CLOSE, SYN_SENT);
+}
+
+static void est(struct tt_conn *c, uint64_t t)
+{
+	if (c->role == TCPTRAIL_ROLE_SERVER)
+		st(c, t, SYN_RECV, ESTABLISHED);
+	else
+		st(c, t, SYN_SENT, ESTABLISHED);
+	c->handshake_ns = t;
+	c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
+	HAS(c, TCPTRAIL_A_CONN_HANDSHAKE_NS);
+}
+
+static void rtt(struct tt_conn *c, uint32_t min_us)
+{
+	c->min_rtt_us = min_us;
+	c->srtt_us = min_us + min_us / 8;
+	HAS(c, TCPTRAIL_A_CONN_MIN_RTT_US);
+	HAS(c, TCPTRAIL_A_CONN_SRTT_US);
+}
+
+/* A server child as the module builds it: the SYN-ACK first, then the
+ * listener's clone, then ESTABLISHED; times from its first SYN-ACK. */
+static void mk_server(struct tt_conn *c, uint64_t id, uint64_t synack_at,
+		      uint64_t hs, uint32_t acceptq, uint32_t max,
+		      uint32_t synq)
+{
+	mk(c, TCPTRAIL_ROLE_SERVER, id, "10.0.0.2", 8080, "10.0.0.1", 40001,
+	   synack_at);
+	plain(c, 0, TCPTRAIL_EV_SYNACK);
+	st(c, hs, LISTEN, SYN_RECV);
+	est(c, hs);
+	c->acceptq = acceptq;
+	c->acceptq_max = max;
+	c->synq = synq;
+	HAS(c, TCPTRAIL_A_CONN_ACCEPTQ);
+	HAS(c, TCPTRAIL_A_CONN_ACCEPTQ_MAX);
+	HAS(c, TCPTRAIL_A_CONN_SYNQ);
+}
+
+static void mk_client(struct tt_conn *c, uint64_t id, uint16_t lport)
+{
+	mk(c, TCPTRAIL_ROLE_CLIENT, id, "10.0.0.1", lport, "10.0.0.2", 8080,
+	   T0);
+}
+
+/* A normal end: FIN both ways, TIME_WAIT on the closer. */
+static void fin_close(struct tt_conn *c, uint64_t t)
+{
+	st(c, t, ESTABLISHED, FIN_WAIT1);
+	st(c, t + 1 * MS, FIN_WAIT1, FIN_WAIT2);
+	st(c, t + 2 * MS, FIN_WAIT2, TIME_WAIT);
+	c->closer = TCPTRAIL_CLOSER_LOCAL;
+	c->flags |= TCPTRAIL_F_TIME_WAIT;
+}
+
+struct world {
+	struct tt_conn_list all;
+	struct tt_dx_netenv ns[2];
+	struct tt_dx_env env;
+};
+
+static void world_init(struct world *w)
+{
+	memset(w, 0, sizeof(*w));
+	tt_dx_limits_default(&w->env.lim);
+	tt_dx_netenv_init(&w->ns[0], NS_CLIENT);
+	tt_dx_netenv_init(&w->ns[1], NS_SERVER);
+	w->env.ns = w->ns;
+	w->env.nns = 2;
+	w->env.all = &w->all;
+}
+
+/* Adds c (taking its events) and returns where it lives now. */
+static struct tt_conn *put(struct world *w, struct tt_conn *c)
+{
+	if (tt_conn_list_add(&w->all, c))
+		abort();
+	return &w->all.v[w->all.n - 1];
+}
+
+static void world_free(struct world *w)
+{
+	tt_conn_list_free(&w->all);
+}
+
+static const struct tt_diag *find(const struct tt_dx_result *r,
+				  enum tt_dx_cause cause)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->d[i].cause == cause)
+			return &r->d[i];
+	return NULL;
+}
+
+static int64_t fact(const struct tt_diag *d, const char *key)
+{
+	size_t i;
+
+	for (i = 0; d && i < d->nfacts; i++)
+		if (!strcmp(d->facts[i].key, key))
+			return d->facts[i].v;
+	return -1;
+}
+
+/* DX_SHOW=1 tests/unit prints every summary checked, to read them. */
+static bool says(const struct tt_diag *d, const char *words)
+{
+	if (getenv("DX_SHOW") && d) printf("# %s\n", d->summary);
+	if (d && strstr(d->summary, words))
+		return true;
+	printf("# summary lacks \"%s\": %s\n", words, d ? d->summary : "(none)");
+	return false;
+}
+
+static void show(const struct tt_dx_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		printf("#   %s: %s\n", tt_dx_cause_name(r->d[i].cause),
+		       r->d[i].summary);
+}
+
+#define CHECK_ONLY(r, want)						\
+	do {								\
+		CHECK_U64((r)->n, 1);					\
+		CHECK((r)->n && (r)->d[0].cause == (want));		\
+		if ((r)->n != 1 || (r)->d[0].cause != (want))		\
+			show(r);					\
+	} while (0)
+
+#define CHECK_NONE(r)							\
+	do {								\
+		CHECK_U64((r)->n, 0);					\
+		if ((r)->n)						\
+			show(r);					\
+	} while (0)
+
+static void clean_connections(void)
+{
+	struct world w;
+	struct tt_conn c, *cl, *sv;
+	struct tt_dx_result r;
+
+	world_init(&w);
+	/* LAN: 300 us handshake, many RTTs of it but far below any floor */
+	mk_client(&c, 1, 40001);
+	est(&c, 300000);
+	rtt(&c, 40);
+	fin_close(&c, 5 * MS);
+	cl = put(&w, &c);
+	mk_server(&c, 2, T0 + 100000, 150000, 0, 128, 1);
+	st(&c, 6 * MS, ESTABLISHED, CLOSE_WAIT);
+	st(&c, 7 * MS, CLOSE_WAIT, LAST_ACK);
+	st(&c, 8 * MS, LAST_ACK, CLOSE);
+	rtt(&c, 40);
+	sv = put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_NONE(&r);
+	CHECK(r.peer == sv);
+	tt_dx_explain(&w.env, sv, &r);
+	CHECK_NONE(&r);
+	CHECK(r.peer == cl);
+
+	/* a slow path under the threshold: 150 ms, one RTT of 148 ms */
+	mk_client(&c, 3, 40002);
+	est(&c, 150 * MS);
+	rtt(&c, 148000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+	CHECK(!tt_dx_handshake_slow(&w.env.lim, &c));
+	tt_conn_free(&c);
+
+	/* tail loss probes alone are not loss */
+	mk_client(&c, 4, 40003);
+	est(&c, 2 * MS);
+	rtt(&c, 1800);
+	rtx(&c, 50 * MS, TCPTRAIL_RTX_DATA, 204000, TCPTRAIL_CAUSE_TLP);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+	tt_conn_free(&c);
+
+	/* still connecting, nothing lost yet */
+	mk_client(&c, 5, 40004);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void lost_syn(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 10, 40010);
+	rtx(&c, 1003 * MS, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	rtx(&c, 3010 * MS, TCPTRAIL_RTX_SYN, 2000000, TCPTRAIL_CAUSE_RTO);
+	est(&c, 3050 * MS);
+	rtt(&c, 40000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_LOST_SYN);
+	d = find(&r, TT_DX_LOST_SYN);
+	CHECK(says(d, "went unanswered twice"));
+	CHECK(says(d, "+1.003 s (RTO 1.000 s) and +3.010 s (RTO 2.000 s)"));
+	CHECK(says(d, "completed at +3.050 s, 3.000 s of it"));
+	CHECK_I64(fact(d, "syn_retrans"), 2);
+	CHECK_I64(fact(d, "rto_wait_ns"), 3 * S);
+	/* the two retransmits and ESTABLISHED, in time order */
+	CHECK_U64(d ? d->nev : 0, 3);
+	if (d && d->nev == 3) {
+		CHECK_U64(d->ev[0].i, 1);
+		CHECK_U64(d->ev[1].i, 2);
+		CHECK_U64(d->ev[2].i, 3);
+	}
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+/* Both ends visible: the server answered the first SYN. */
+static void lost_synack(void)
+{
+	struct world w;
+	struct tt_conn c, *cl, *sv;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 20, 40001);
+	rtx(&c, 1004 * MS, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	est(&c, 1006 * MS);
+	rtt(&c, 2000);
+	cl = put(&w, &c);
+	/* first SYN-ACK 1 ms after connect; again on the duplicate SYN */
+	mk_server(&c, 21, T0 + 1 * MS, 1004 * MS, 0, 128, 1);
+	rtx(&c, 1004 * MS, TCPTRAIL_RTX_SYNACK, 0, TCPTRAIL_CAUSE_RTO);
+	sv = put(&w, &c);
+
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK(r.peer == sv);
+	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
+	d = find(&r, TT_DX_LOST_SYNACK);
+	CHECK(says(d, "The SYN reached the server (connection 21 answered it at +1.000 ms)"));
+	CHECK(says(d, "sent its SYN-ACK again at +1.005 s (answering a duplicate SYN)."));
+	CHECK_I64(fact(d, "peer"), 21);
+	/* evidence from both timelines, on one clock */
+	CHECK(d && d->nev >= 3 && d->ev[0].c == sv);
+
+	tt_dx_explain(&w.env, sv, &r);
+	CHECK(r.peer == cl);
+	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
+	CHECK(says(find(&r, TT_DX_LOST_SYNACK),
+		   "A duplicate SYN means the client never got the SYN-ACK"));
+	world_free(&w);
+
+	/* the same client, but the server saw only the retransmitted SYN */
+	world_init(&w);
+	mk_client(&c, 22, 40001);
+	rtx(&c, 1004 * MS, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	est(&c, 1006 * MS);
+	cl = put(&w, &c);
+	mk_server(&c, 23, T0 + 1005 * MS, 1 * MS, 0, 128, 1);
+	put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_LOST_SYN);
+	CHECK(says(find(&r, TT_DX_LOST_SYN), "saw only a retransmitted one"));
+	world_free(&w);
+}
+
+static void accept_queue_full(void)
+{
+	struct world w;
+	struct tt_conn c, *sv, *cl;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	w.ns[1].have_counters = true;
+	w.ns[1].listen_overflows = 7;
+	w.ns[1].listen_drops = 7;
+	w.ns[0].syn_retries = 2;
+	/* the second child joined a queue holding one, limit 1 */
+	mk_server(&c, 30, T0 - 20 * MS, 100000, 1, 1, 1);
+	sv = put(&w, &c);
+	tt_dx_explain(&w.env, sv, &r);
+	CHECK_ONLY(&r, TT_DX_ACCEPTQ_FULL);
+	d = find(&r, TT_DX_ACCEPTQ_FULL);
+	CHECK(says(d, "accept queue full: 1 connection waiting, limit 1"));
+	CHECK(says(d, "ListenOverflows 7, ListenDrops 7"));
+	CHECK_I64(fact(d, "acceptq_max"), 1);
+
+	/* the third client's SYNs were dropped until it gave up */
+	mk_client(&c, 31, 40031);
+	rtx(&c, 1 * S, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	rtx(&c, 3 * S, TCPTRAIL_RTX_SYN, 2000000, TCPTRAIL_CAUSE_RTO);
+	st(&c, 7 * S, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_TIMEOUT;
+	c.err = ETIMEDOUT;
+	cl = put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_U64(r.n, 2);
+	CHECK(find(&r, TT_DX_SYN_TIMEOUT) != NULL);
+	d = find(&r, TT_DX_ACCEPTQ_FULL);
+	CHECK(says(d, "The listener at 10.0.0.2:8080 was not keeping up"));
+	CHECK(says(d, "took connection 30 at -20.000 ms"));
+	CHECK_I64(fact(d, "listener_conn"), 30);
+	CHECK(!find(&r, TT_DX_LOST_SYN));
+	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT),
+		   "(net.ipv4.tcp_syn_retries = 2)"));
+	world_free(&w);
+
+	/* a queue with room is no alarm, nor is a stale full one */
+	world_init(&w);
+	mk_server(&c, 32, T0 - 120 * S, 100000, 1, 1, 1);
+	put(&w, &c);
+	mk_server(&c, 33, T0, 100000, 3, 128, 1);
+	sv = put(&w, &c);
+	tt_dx_explain(&w.env, sv, &r);
+	CHECK_NONE(&r);
+	mk_client(&c, 34, 40034);
+	rtx(&c, 1 * S, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	est(&c, 1001 * MS);
+	cl = put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_LOST_SYN);
+	world_free(&w);
+}
+
+static void syn_queue_full(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	w.ns[1].have_counters = true;
+	w.ns[1].reqq_full_drop = 3;
+	mk_server(&c, 40, T0, 100000, 0, 4, 4);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SYNQ_FULL);
+	d = find(&r, TT_DX_SYNQ_FULL);
+	CHECK(says(d, "4 requests pending, limit 4"));
+	CHECK(says(d, "TCPReqQFullDrop 3"));
+	tt_conn_free(&c);
+
+	/* its own request alone in a queue of one is not "full" */
+	mk_server(&c, 41, T0, 100000, 0, 1, 1);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void syncookies(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	w.ns[1].syncookies = 2;
+	w.ns[1].have_counters = true;
+	w.ns[1].syncookies_sent = 5;
+	w.ns[1].syncookies_recv = 5;
+	mk_server(&c, 50, T0, 100000, 0, 128, 0);
+	c.flags |= TCPTRAIL_F_SYNCOOKIE;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SYNCOOKIES);
+	d = find(&r, TT_DX_SYNCOOKIES);
+	CHECK(says(d, "syncookies are forced on (net.ipv4.tcp_syncookies = 2)"));
+	CHECK(says(d, "SyncookiesSent 5, SyncookiesRecv 5"));
+	CHECK_I64(fact(d, "tcp_syncookies"), 2);
+	w.ns[1].syncookies = 1;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK(says(find(&r, TT_DX_SYNCOOKIES), "its SYN queue was full"));
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void slow_path_and_handshake(void)
+{
+	struct world w;
+	struct tt_conn c, *cl;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	/* one RTT of 250 ms: the path */
+	mk_client(&c, 60, 40060);
+	est(&c, 252 * MS);
+	rtt(&c, 250000);
+	cl = put(&w, &c);
+	mk_server(&c, 61, T0 + 126 * MS, 126 * MS, 0, 128, 1);
+	c.raddr[3] = 1;
+	c.rport = 40060;
+	put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_SLOW_PATH);
+	d = find(&r, TT_DX_SLOW_PATH);
+	CHECK(says(d, "took 252.000 ms, a single round trip"));
+	CHECK(says(d, "minimum RTT later was 250.000 ms; the handshake took 1.0 of it"));
+	CHECK(says(d, "the SYN took 126.000 ms to reach the server (connection 61) and the SYN-ACK 126.000 ms to come back"));
+	CHECK_I64(fact(d, "rtt_ratio_x10"), 10);
+	world_free(&w);
+
+	/* 250 ms on a 50 ms path, nothing lost */
+	world_init(&w);
+	mk_client(&c, 62, 40062);
+	est(&c, 250 * MS);
+	rtt(&c, 50000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SLOW_HANDSHAKE);
+	CHECK(says(find(&r, TT_DX_SLOW_HANDSHAKE), "5.0 times the connection's minimum RTT (50.000 ms)"));
+	tt_conn_free(&c);
+
+	/* under --slow, yet 6 min RTTs above the floor */
+	mk_client(&c, 63, 40063);
+	est(&c, 30 * MS);
+	rtt(&c, 5000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SLOW_HANDSHAKE);
+	w.env.lim.slow_rtt = 0;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+	w.env.lim.slow_rtt = 3;
+	w.env.lim.slow_ns = 20 * MS;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SLOW_HANDSHAKE);
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void refused(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 70, 40070);
+	plain(&c, 400000, TCPTRAIL_EV_RST_RECV);
+	st(&c, 400000, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_REFUSED;
+	c.err = ECONNREFUSED;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_REFUSED);
+	d = find(&r, TT_DX_REFUSED);
+	CHECK(says(d, "10.0.0.2:8080 answered the SYN with a reset at +400 us: nothing listens"));
+	CHECK(says(d, "ECONNREFUSED"));
+	CHECK_U64(d ? d->nev : 0, 2);
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void syn_timeout(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+	uint64_t t = 0, rto = 1000000;
+	int i;
+
+	world_init(&w);
+	mk_client(&c, 80, 40080);
+	for (i = 0; i < 6; i++, rto *= 2) {
+		t += rto * 1000;
+		rtx(&c, t, TCPTRAIL_RTX_SYN, (uint32_t)rto, TCPTRAIL_CAUSE_RTO);
+	}
+	st(&c, t + rto * 1000, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_TIMEOUT;
+	c.err = ETIMEDOUT;
+	w.ns[0].syn_retries = 6;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SYN_TIMEOUT);
+	d = find(&r, TT_DX_SYN_TIMEOUT);
+	CHECK(says(d, "never answered the SYN nor its 6 retransmits (at +1.000 s (RTO 1.000 s), +3.000 s (RTO 2.000 s), +7.000 s (RTO 4.000 s), +15.000 s (RTO 8.000 s), +31.000 s (RTO 16.000 s) and +63.000 s (RTO 32.000 s)); connect() gave up at +127.000 s with ETIMEDOUT, the SYN retry limit (net.ipv4.tcp_syn_retries = 6)."));
+	CHECK_I64(fact(d, "tcp_syn_retries"), 6);
+	/* the retransmits and the end */
+	CHECK_U64(d ? d->nev : 0, 7);
+	w.ns[0].syn_retries = 3;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT), "tcp_syn_retries is 3, so the socket set its own limit"));
+	w.env.nns = 0;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT), "(net.ipv4.tcp_syn_retries, or the socket's TCP_SYNCNT)"));
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+/* SO_LINGER 0 on the server: it aborts, the client is reset. */
+static void resets(void)
+{
+	struct world w;
+	struct tt_conn c, *cl, *sv;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 90, 40001);
+	est(&c, 1 * MS);
+	rtt(&c, 900);
+	plain(&c, 50 * MS, TCPTRAIL_EV_RST_RECV);
+	st(&c, 50 * MS, ESTABLISHED, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_RESET;
+	c.err = ECONNRESET;
+	cl = put(&w, &c);
+	mk_server(&c, 91, T0 + 500000, 500000, 0, 128, 1);
+	st(&c, 49 * MS, ESTABLISHED, CLOSE);
+	plain(&c, 49 * MS, TCPTRAIL_EV_RST_SENT);
+	c.outcome = TCPTRAIL_OUTCOME_RESET;
+	sv = put(&w, &c);
+
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_RESET_BY_PEER);
+	d = find(&r, TT_DX_RESET_BY_PEER);
+	CHECK(says(d, "Reset by the peer at +50.000 ms, in ESTABLISHED, 49.000 ms after the handshake (the application saw ECONNRESET); the other end (connection 91) aborted it"));
+	/* its own RST and close, and the server's RST */
+	CHECK_U64(d ? d->nev : 0, 3);
+
+	tt_dx_explain(&w.env, sv, &r);
+	CHECK_ONLY(&r, TT_DX_LOCAL_ABORT);
+	CHECK(says(find(&r, TT_DX_LOCAL_ABORT), "closing it from ESTABLISHED without a FIN: an abortive close() (SO_LINGER"));
+	world_free(&w);
+
+	/* without the other end in view */
+	world_init(&w);
+	mk_client(&c, 92, 40092);
+	est(&c, 1 * MS);
+	plain(&c, 50 * MS, TCPTRAIL_EV_RST_RECV);
+	st(&c, 50 * MS, ESTABLISHED, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_RESET;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_RESET_BY_PEER);
+	CHECK(says(find(&r, TT_DX_RESET_BY_PEER), "the peer aborted it (close() with SO_LINGER 0"));
+	tt_conn_free(&c);
+
+	/* the application gave up on a pending connect */
+	mk_client(&c, 93, 40093);
+	rtx(&c, 1 * S, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	st(&c, 1500 * MS, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_ABORTED;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_U64(r.n, 2);
+	CHECK(says(find(&r, TT_DX_LOCAL_ABORT), "Closed by this host at +1.500 s before the handshake"));
+	CHECK(find(&r, TT_DX_LOST_SYN) != NULL);
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void retransmissions(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 100, 40100);
+	est(&c, 1 * MS);
+	rtt(&c, 1000);
+	/* a fast recovery, then a stall: RTO 204 ms, backed off to 408 */
+	rtx(&c, 100 * MS, TCPTRAIL_RTX_DATA, 204000, TCPTRAIL_CAUSE_FAST);
+	rtx(&c, 101 * MS, TCPTRAIL_RTX_DATA, 204000, TCPTRAIL_CAUSE_FAST);
+	rtx(&c, 2000 * MS, TCPTRAIL_RTX_DATA, 204000, TCPTRAIL_CAUSE_TLP);
+	rtx(&c, 2204 * MS, TCPTRAIL_RTX_DATA, 204000, TCPTRAIL_CAUSE_RTO);
+	rtx(&c, 2612 * MS, TCPTRAIL_RTX_DATA, 408000, TCPTRAIL_CAUSE_RTO);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_RETRANS);
+	d = find(&r, TT_DX_RETRANS);
+	CHECK(says(d, "5 segments retransmitted after the handshake: 2 on a retransmission timeout (RTO), 2 fast retransmits, 1 tail loss probe"));
+	CHECK(says(d, "2 recovery episodes, the longest from +2.000 s to +2.612 s (612.000 ms)"));
+	CHECK(says(d, "stalled 612.000 ms in all waiting"));
+	CHECK_I64(fact(d, "episodes"), 2);
+	CHECK_I64(fact(d, "rto"), 2);
+	/* the TLP is not shown as proof */
+	CHECK_U64(d ? d->nev : 0, 4);
+
+	w.env.lim.retrans = 10;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_NONE(&r);
+
+	/* it gave up: ETIMEDOUT on an established connection */
+	w.env.lim.retrans = 1;
+	w.ns[0].retries2 = 15;
+	st(&c, 30 * S, ESTABLISHED, CLOSE);
+	c.err = ETIMEDOUT;
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_RETRANS);
+	CHECK(says(find(&r, TT_DX_RETRANS), "gave up on it: no ACK after repeated timeouts (ETIMEDOUT, net.ipv4.tcp_retries2 = 15)"));
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
+static void time_wait_pressure(void)
+{
+	struct world w;
+	struct tt_conn c, *ab;
+	struct tt_dx_result r;
+	struct tt_dx_tw *tw;
+	const struct tt_diag *d;
+	char buf[400];
+	long n;
+	int i;
+
+	world_init(&w);
+	w.ns[0].port_lo = 40000;
+	w.ns[0].port_hi = 40003;
+	for (i = 0; i < 3; i++) {
+		mk_client(&c, 110 + i, 40000 + i);
+		est(&c, 1 * MS);
+		fin_close(&c, 2 * MS);
+		put(&w, &c);
+	}
+	/* another destination, one in TIME_WAIT: not crowded */
+	mk(&c, TCPTRAIL_ROLE_CLIENT, 120, "10.0.0.1", 40000, "10.0.0.3", 80, T0);
+	est(&c, 1 * MS);
+	fin_close(&c, 2 * MS);
+	put(&w, &c);
+	/* the next connect() found no port */
+	mk_client(&c, 130, 0);
+	st(&c, 20000, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_ABORTED;
+	ab = put(&w, &c);
+
+	tt_dx_explain(&w.env, ab, &r);
+	CHECK_ONLY(&r, TT_DX_PORT_EXHAUSTION);
+	d = find(&r, TT_DX_PORT_EXHAUSTION);
+	CHECK(says(d, "no local port was free for it (EADDRNOTAVAIL); 3 of the 4 ports of net.ipv4.ip_local_port_range (40000-40003) are in TIME_WAIT toward it"));
+	CHECK_I64(fact(d, "time_wait"), 3);
+
+	/* the TIME_WAIT connections themselves are clean */
+	tt_dx_explain(&w.env, &w.all.v[0], &r);
+	CHECK_NONE(&r);
+
+	n = tt_dx_time_wait(&w.env, &tw);
+	CHECK_I64(n, 2);
+	if (n == 2) {
+		CHECK_U64(tw[0].count, 3);
+		CHECK_U64(tw[0].ports, 4);
+		CHECK_U64(tw[0].permille, 750);
+		CHECK_U64(tw[0].level, TT_DX_WARN);
+		CHECK_U64(tw[1].count, 1);
+		CHECK_U64(tw[1].level, TT_DX_OK);
+		tt_dx_tw_summary(&tw[0], buf, sizeof(buf));
+		CHECK_STR(buf, "3 of the 4 local ports of net.ipv4.ip_local_port_range (40000-40003) toward 10.0.0.2:8080 are in TIME_WAIT (75.0 %): connect() to it fails with EADDRNOTAVAIL once they run out");
+	}
+	free(tw);
+	w.env.lim.tw_crit = 70;
+	n = tt_dx_time_wait(&w.env, &tw);
+	CHECK(n > 0 && tw[0].level == TT_DX_CRIT);
+	free(tw);
+	w.env.lim.tw_warn = 80;
+	w.env.lim.tw_crit = 95;
+	n = tt_dx_time_wait(&w.env, &tw);
+	CHECK(n > 0 && tw[0].level == TT_DX_OK);
+	free(tw);
+	/* without a known range there is no share to judge */
+	w.env.nns = 0;
+	n = tt_dx_time_wait(&w.env, &tw);
+	CHECK(n > 0 && tw[0].ports == 0 && tw[0].level == TT_DX_OK);
+	free(tw);
+	world_free(&w);
+}
+
+static void peer_matching(void)
+{
+	struct world w;
+	struct tt_conn c, *cl;
+	struct tt_dx_result r;
+
+	world_init(&w);
+	mk_client(&c, 140, 40001);
+	est(&c, 1 * MS);
+	c.end_ns = T0 + 10 * MS;
+	HAS(&c, TCPTRAIL_A_CONN_END_NS);
+	cl = put(&w, &c);
+	/* a later connection reusing the tuple is another story */
+	mk_server(&c, 141, T0 + 20 * S, 1 * MS, 0, 128, 1);
+	put(&w, &c);
+	/* another client port */
+	mk_server(&c, 142, T0 + 1 * MS, 1 * MS, 0, 128, 1);
+	c.rport = 40002;
+	put(&w, &c);
+	/* the same tuple as seen by another client, not a server */
+	mk(&c, TCPTRAIL_ROLE_CLIENT, 143, "10.0.0.2", 8080, "10.0.0.1", 40001,
+	   T0 + 1 * MS);
+	put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK(r.peer == NULL);
+	/* and the right one */
+	mk_server(&c, 144, T0 + 1 * MS, 1 * MS, 0, 128, 1);
+	put(&w, &c);
+	CHECK(tt_dx_peer(&w.all, &w.all.v[0]) == &w.all.v[w.all.n - 1]);
+	world_free(&w);
+}
+
+static void netstat_text(void)
+{
+	struct tt_dx_netenv ns;
+	const char *text =
+		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed "
+		"ListenOverflows ListenDrops TCPReqQFullDoCookies TCPReqQFullDrop\n"
+		"TcpExt: 1 2 3 40 41 5 6\n"
+		"IpExt: InNoRoutes\n"
+		"IpExt: 9\n";
+
+	tt_dx_netenv_init(&ns, 1);
+	CHECK_I64(tt_dx_netstat_parse(text, &ns), 0);
+	CHECK(ns.have_counters);
+	CHECK_U64(ns.syncookies_sent, 1);
+	CHECK_U64(ns.syncookies_recv, 2);
+	CHECK_U64(ns.syncookies_failed, 3);
+	CHECK_U64(ns.listen_overflows, 40);
+	CHECK_U64(ns.listen_drops, 41);
+	CHECK_U64(ns.reqq_full_cookies, 5);
+	CHECK_U64(ns.reqq_full_drop, 6);
+	CHECK_I64(ns.syn_retries, -1);
+
+	tt_dx_netenv_init(&ns, 1);
+	CHECK_I64(tt_dx_netstat_parse("IpExt: A\nIpExt: 1\n", &ns), -1);
+	CHECK_I64(tt_dx_netstat_parse("TcpExt: A B\n", &ns), -1);
+	CHECK_I64(tt_dx_netstat_parse("TcpExt: ListenDrops\nTcpExt: x\n", &ns), -1);
+	CHECK(!ns.have_counters);
+	/* fewer values than names: what is there is read */
+	CHECK_I64(tt_dx_netstat_parse("TcpExt: ListenDrops ListenOverflows\nTcpExt: 4", &ns), 0);
+	CHECK_U64(ns.listen_drops, 4);
+	CHECK_U64(ns.listen_overflows, 0);
+}
+
+static void cause_names(void)
+{
+	int i;
+
+	CHECK_STR(tt_dx_cause_name(TT_DX_LOST_SYN), "lost_syn");
+	CHECK_STR(tt_dx_cause_name(TT_DX_TIME_WAIT), "time_wait_pressure");
+	for (i = 0; i < TT_DX_NCAUSES; i++)
+		CHECK(tt_dx_cause_name(i) != NULL);
+	CHECK(tt_dx_cause_name(TT_DX_NCAUSES) == NULL);
+}
+
+const struct tt_test diagnose_tests[] = {
+	{ "dx_clean_connections", clean_connections },
+	{ "dx_lost_syn", lost_syn },
+	{ "dx_lost_synack", lost_synack },
+	{ "dx_accept_queue_full", accept_queue_full },
+	{ "dx_syn_queue_full", syn_queue_full },
+	{ "dx_syncookies", syncookies },
+	{ "dx_slow_path_and_handshake", slow_path_and_handshake },
+	{ "dx_refused", refused },
+	{ "dx_syn_timeout", syn_timeout },
+	{ "dx_resets", resets },
+	{ "dx_retransmissions", retransmissions },
+	{ "dx_time_wait_pressure", time_wait_pressure },
+	{ "dx_peer_matching", peer_matching },
+	{ "dx_netstat_text", netstat_text },
+	{ "dx_cause_names", cause_names },
+	TT_TESTS_END
+};
