@@ -10,6 +10,8 @@
 # make dkms-install sources into /usr/src/tcptrail-VERSION, registered
 #                   with DKMS and built for every kernel with headers
 # make dkms-uninstall  the reverse
+# make dkms-check   DKMS builds against every lab kernel's headers (KTAP)
+# make style        checkpatch, W=1, sparse, clang-format (KTAP)
 #
 # KDIR defaults to the running kernel's build tree and falls back to the
 # lab kernel's headers (LAB_KERNEL flavour) where the running kernel has none.
@@ -26,6 +28,7 @@ endif
 
 .PHONY: all module cli clean check demo deps unit selftests
 .PHONY: modules_install install dkms-src dkms-install dkms-uninstall
+.PHONY: dkms-check style
 
 all: module cli
 
@@ -105,6 +108,12 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove -m tcptrail -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+dkms-check:
+	scripts/lab/dkms-check
+
+style:
+	scripts/style --lab $(LAB_KERNEL)
 
 # The long stress run (stress_short.sh is its short form in make check).
 .PHONY: stress
