@@ -95,10 +95,16 @@ static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp)
 	int err = genlmsg_multicast_netns(&tt_family, net, skb, 0, grp,
 					  GFP_KERNEL);
 
-	/* -ESRCH: every reader left meanwhile; nothing was lost to anyone. */
+	/*
+	 * -ESRCH means no reader took it: either none is left (no loss), or
+	 * every one that is left had a full buffer and did not ask for
+	 * NETLINK_BROADCAST_ERROR, which looks the same from here.  A
+	 * reader that still listens tells the two apart.  A loss of only
+	 * some readers returns 0 and shows in their sequence numbers only.
+	 */
 	if (!err)
 		atomic64_inc(&tt_nr_sent);
-	else if (err != -ESRCH)
+	else if (err != -ESRCH || genl_has_listeners(&tt_family, net, grp))
 		atomic64_inc(&tt_nr_failed);
 }
 

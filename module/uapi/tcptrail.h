@@ -262,8 +262,10 @@ enum tcptrail_attr_stats {
 	TCPTRAIL_A_STATS_REQS_DROPPED,	/* u64: not remembered: table full */
 	TCPTRAIL_A_STATS_SAMPLED_OUT,	/* u64: skipped by sampling/filters */
 	TCPTRAIL_A_STATS_NOTIFY_SENT,	/* u64: multicast messages sent */
-	TCPTRAIL_A_STATS_NOTIFY_FAILED,	/* u64: not delivered (no memory,
-					 * a reader's full buffer)
+	TCPTRAIL_A_STATS_NOTIFY_FAILED,	/* u64: reached no reader (no memory,
+					 * every reader's buffer full); each
+					 * reader sees its own losses as
+					 * gaps in NOTIFY_SEQ
 					 */
 	TCPTRAIL_A_STATS_PROBES,	/* nest of TCPTRAIL_A_PROBE nests */
 
