@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "diagnose.h"
 #include "filter.h"
 #include "nl.h"
 #include "render.h"
@@ -42,7 +43,17 @@ struct ctx {
 	long rcvbuf;		/* watch; 0: default */
 	bool prometheus;	/* export */
 	bool trace;		/* export */
+	struct tt_dx_limits dx;	/* explain, doctor: the options given */
+	unsigned int dx_set;	/* DX_SET_*: which of them */
 };
+
+enum {
+	DX_SET_SLOW = 1, DX_SET_SLOW_RTT = 2, DX_SET_RETRANS = 4,
+	DX_SET_TW_WARN = 8, DX_SET_TW_CRIT = 16,
+};
+
+/* --slow, --slow-rtt, --retrans, --tw-warn, --tw-crit; an exit status. */
+int dx_opt(struct ctx *ctx, const char *name, const char *v);
 
 int usage_error(const char *fmt, const char *arg);
 /*
@@ -75,5 +86,7 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv);
 int cmd_hist(struct ctx *ctx, int argc, char **argv);
 int cmd_top(struct ctx *ctx, int argc, char **argv);
 int cmd_export(struct ctx *ctx, int argc, char **argv);
+int cmd_explain(struct ctx *ctx, int argc, char **argv);
+int cmd_doctor(struct ctx *ctx, int argc, char **argv);
 
 #endif

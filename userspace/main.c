@@ -422,6 +422,21 @@ static int cmd_help(struct ctx *ctx, int argc, char **argv)
 	"  --all-netns        every network namespace (root in the initial\n" \
 	"                     namespace only)\n"
 
+#define DX_HELP							\
+	"thresholds:\n"							\
+	"  --slow MS       a handshake this long is slow (default 200)\n"	\
+	"  --slow-rtt N    ... or N times the connection's min RTT when\n"	\
+	"                  that is above 10 ms (default 3; 0: off)\n"		\
+	"  --retrans N     data segments retransmitted (tail loss probes\n"	\
+	"                  aside) worth a word (default 1)\n"		\
+	"  --tw-warn PCT   share of ip_local_port_range in TIME_WAIT toward\n" \
+	"                  one destination that warns (default 50)\n"	\
+	"  --tw-crit PCT   ... that is critical (default 90)\n"		\
+	"causes: lost_syn lost_synack accept_queue_full syn_queue_full\n"	\
+	"syncookies slow_path slow_handshake refused syn_timeout\n"	\
+	"reset_by_peer local_abort retransmissions port_exhaustion\n"	\
+	"time_wait_pressure.  Connections that are clean get none.\n"
+
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, FILTER_ARGS,
 	  "Every connection the module tracks in this network namespace.",
@@ -477,6 +492,21 @@ static const struct cmd cmds[] = {
 	  "  --trace       trace JSON (open in ui.perfetto.dev): a track per\n"
 	  "                connection, a slice per state, instants for\n"
 	  "                retransmits and RSTs\n\n" FILTER_HELP },
+	{ "explain", cmd_explain, "[DX-OPTIONS] [ID | " FILTER_ARGS "]",
+	  "Why a connection was slow or failed, in words, with the events that\n"
+	  "show it: one by ID, or every matching one that has a problem.",
+	  DX_HELP "\n"
+	  "With both ends on this host (--all-netns as root, or one namespace)\n"
+	  "the client's and the server's timelines are joined on one clock.\n"
+	  "Destinations whose ephemeral ports are crowded by TIME_WAIT are\n"
+	  "listed after the connections.\n\n" FILTER_HELP },
+	{ "doctor", cmd_doctor, "[DX-OPTIONS] [--all-netns]",
+	  "One screen of TCP health now: slow handshakes, top causes, worst\n"
+	  "destinations, TIME_WAIT pressure, events lost.",
+	  DX_HELP "\n"
+	  "status: critical when a destination's TIME_WAIT share reaches\n"
+	  "--tw-crit; warning when any connection has a diagnosis or one\n"
+	  "reaches --tw-warn; ok otherwise.\n" },
 	{ "help", cmd_help, "[COMMAND]", "The general help, or one command's.",
 	  NULL },
 };
@@ -526,11 +556,12 @@ static void usage(FILE *f)
 enum opt_id {
 	O_JSON, O_PRETTY, O_NUMERIC, O_V4, O_V6, O_HELP, O_VERSION, O_COLOR,
 	O_ALL_NETNS, O_BY, O_LIMIT, O_COUNT, O_EVENTS, O_READY, O_RCVBUF,
-	O_PROM, O_TRACE,
+	O_PROM, O_TRACE, O_DX,
 };
 
 #define ANY_CMD NULL
-#define FILTER_CMDS "list,watch,hist,top,export"
+#define FILTER_CMDS "list,watch,hist,top,export,explain,doctor"
+#define DX_CMDS "explain,doctor"
 
 struct opt {
 	const char *lng;
@@ -550,6 +581,11 @@ static const struct opt opts[] = {
 	{ "--rcvbuf", NULL, O_RCVBUF, true, "watch" },
 	{ "--prometheus", NULL, O_PROM, false, "export" },
 	{ "--trace", NULL, O_TRACE, false, "export" },
+	{ "--slow", NULL, O_DX, true, DX_CMDS },
+	{ "--slow-rtt", NULL, O_DX, true, DX_CMDS },
+	{ "--retrans", NULL, O_DX, true, DX_CMDS },
+	{ "--tw-warn", NULL, O_DX, true, DX_CMDS },
+	{ "--tw-crit", NULL, O_DX, true, DX_CMDS },
 	{ "--all-netns", NULL, O_ALL_NETNS, false, FILTER_CMDS },
 	{ "--json", "-j", O_JSON, false, ANY_CMD },
 	{ "--pretty", "-p", O_PRETTY, false, ANY_CMD },
@@ -631,6 +667,7 @@ static int apply_opt(struct ctx *ctx, const struct opt *o, const char *name,
 	case O_EVENTS: ctx->events = true; break;
 	case O_PROM: ctx->prometheus = true; break;
 	case O_TRACE: ctx->trace = true; break;
+	case O_DX: return dx_opt(ctx, o->lng, v);
 	case O_BY: ctx->by = v; break;
 	case O_READY: ctx->ready_file = v; break;
 	case O_LIMIT: return parse_long(name, v, 1, &ctx->limit);
