@@ -23,7 +23,7 @@
 # new Debian kernel ABI lands in a new directory without touching the old one.
 
 LAB_CACHE=${LAB_CACHE:-/var/cache/tcptrail-lab}
-LAB_FLAVOURS="6.1 rt 6.12 newest"
+LAB_FLAVOURS="6.1 rt 6.12 newest debug"
 
 lab_die() {
 	echo "${0##*/}: $*" >&2
@@ -65,6 +65,22 @@ lab_flavour() {
 		LAB_APT_BASE=trixie
 		LAB_ROOT_SUITE=trixie
 		LAB_ROOT=$LAB_CACHE/root-trixie
+		;;
+	debug)
+		# No archive has it: built from linux-source with KASAN, lockdep,
+		# kmemleak and failslab by lab/debug-kernel (config in
+		# lab/debug.config), into the cache paths of a kernel from another
+		# suite (<flavour>.kver, headers-<kver>/..., <kver>/).  scripts/deps
+		# builds it (tens of minutes, once per source version and config)
+		# before it looks for it.
+		LAB_FLAVOUR=debug
+		LAB_IMAGE_META=linux-source
+		LAB_HEADERS_META=linux-source
+		LAB_KERNEL_SUITES=local
+		if [ "${0##*/}" = deps ]; then
+			"$(dirname "${BASH_SOURCE[0]}")/debug-kernel" ||
+				lab_die "building the debug lab kernel failed"
+		fi
 		;;
 	*)
 		lab_die "unknown lab flavour '$1' (known: $LAB_FLAVOURS)"
