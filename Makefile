@@ -3,6 +3,7 @@
 # make              module (./tcptrail.ko) and CLI (./userspace/tcptrail)
 # make check        deps, build, unit tests, selftests in the lab VM
 # make demo         a scripted scenario in the lab VM, timelines shown
+# make bench        tcptrail's cost beside untraced, bpftrace and bcc (lab VM)
 # make clean
 # make modules_install  tcptrail.ko into /lib/modules/KVER/extra (KDIR's
 #                   kernel; INSTALL_MOD_PATH for staging), then depmod
@@ -53,6 +54,11 @@ check:
 
 demo:
 	scripts/demo --lab $(LAB_KERNEL)
+
+# Options for scripts/bench (--help) go in BENCH_ARGS, e.g. BENCH_ARGS=--quick
+.PHONY: bench
+bench:
+	scripts/bench --lab $(LAB_KERNEL) $(BENCH_ARGS)
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then \
