@@ -88,18 +88,9 @@ tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
 touch "$TT_TMP/est.hold" "$TT_TMP/drop.hold"
 tl_capture_stop
 
-# who_checks TAG: pid and comm are the connecting process's
-who_checks() {
-	local tag=$1 pid comm
-	read -r comm pid < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[${tag}_lport]}" \
-		'c["comm"]' 'c["pid"]' | paste -sd ' ')
-	expect_eq "$tag: pid" "$pid" "${I[${tag}_pid]}"
-	expect_eq "$tag: comm" "$comm" "tl-$tag"
-}
-
 # ---- established ----
 log "established: $ADDR4_C:${I[est_lport]} -> $ADDR4_S:${P[est]}"
-who_checks est
+tl_check_who established est
 expect_eq "established: connect() errno" "${I[est_errno]}" 0
 read -r st oc hs rtx < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[est_lport]}" \
 	'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' | paste -sd ' ')
@@ -107,56 +98,20 @@ expect_eq "established: state" "$st" ESTABLISHED
 expect_eq "established: outcome" "$oc" established
 expect_eq "established: syn_retrans" "$rtx" 0
 segs=$(tl_segs c "${I[est_lport]}")
-cap=$(($(tl_seg_t "$segs" c2s .) - $(tl_seg_t "$segs" c2s S)))
-tl_vs_capture "established: handshake" "$hs" "$cap"
-tl_near_nominal "established: handshake vs RTT" "$hs" "$RTT" "$RTT_TOL" "$RTT_TOL" "$cap"
+syn=$(tl_seg_t "$segs" c2s S)
+sa=$(tl_cap_est "$segs" client)
+# from connect(): at least the wire's share, at most connect()'s duration
+tl_in_bracket "established: handshake" "$hs" $((sa - syn)) "${I[est_connect_ns]}"
+tl_near_nominal "established: handshake vs RTT" "$hs" "$RTT" "$RTT_TOL" "$RTT_TOL" $((sa - syn))
 
 # ---- two SYNs dropped ----
 log "syn-drop: $ADDR4_C:${I[drop_lport]} -> $ADDR4_S:${P[drop]}"
-who_checks drop
-expect_eq "syn-drop: connect() errno" "${I[drop_errno]}" 0
-read -r st oc hs rtx n t1 r1 b1 t2 r2 b2 < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[drop_lport]}" \
-	'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
-	'rtx("syn")[0]["t_ns"]' 'rtx("syn")[0]["rto_us"]' 'rtx("syn")[0]["backoff"]' \
-	'rtx("syn")[1]["t_ns"]' 'rtx("syn")[1]["rto_us"]' 'rtx("syn")[1]["backoff"]' | paste -sd ' ')
-dropped=$(ipt -L INPUT -v -x -n | awk -v p="dpt:${P[drop]}" '$0 ~ p { n += $1 } END { print n + 0 }')
-expect_eq "syn-drop: SYNs dropped by iptables" "$dropped" 2
-expect_eq "syn-drop: state" "$st" ESTABLISHED
-expect_eq "syn-drop: outcome" "$oc" established
-expect_eq "syn-drop: syn_retrans" "$rtx" 2
-expect_eq "syn-drop: SYN retransmit events" "$n" 2
-expect_eq "syn-drop: 1st retransmit rto_us" "$r1" 1000000
-expect_eq "syn-drop: 1st retransmit backoff" "$b1" 0
-expect_eq "syn-drop: 2nd retransmit rto_us" "$r2" 2000000
-expect_eq "syn-drop: 2nd retransmit backoff" "$b2" 1
-segs=$(tl_segs c "${I[drop_lport]}")
-expect_eq "syn-drop: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 3
-s1=$(tl_seg_t "$segs" c2s S 1)
-s2=$(tl_seg_t "$segs" c2s S 2)
-s3=$(tl_seg_t "$segs" c2s S 3)
-ack=$(tl_seg_t "$segs" c2s .)
-if [ -n "$s3" ] && [ -n "$ack" ]; then
-	tl_vs_capture "syn-drop: 1st SYN retransmit" "$t1" $((s2 - s1))
-	tl_vs_capture "syn-drop: 2nd SYN retransmit" "$t2" $((s3 - s1))
-	tl_vs_capture "syn-drop: handshake" "$hs" $((ack - s1))
-	# the same without the connect() -> SYN offset of the start
-	[ "$t2" != None ] && [ "$t1" != None ] &&
-		tl_vs_capture "syn-drop: 1st -> 2nd SYN retransmit" $((t2 - t1)) $((s3 - s2))
-	tl_near_nominal "syn-drop: 1st retransmit at the initial RTO" "$t1" "$RTO_NS" \
-		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s2 - s1))
-	[ "$t2" != None ] && [ "$t1" != None ] &&
-		tl_near_nominal "syn-drop: 2nd retransmit one doubled RTO later" $((t2 - t1)) $((2 * RTO_NS)) \
-			"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s3 - s2))
-	[ "$hs" != None ] && [ "$t2" != None ] &&
-		tl_near_nominal "syn-drop: handshake = 2nd retransmit + RTT" $((hs - t2)) "$RTT" \
-			"$RTT_TOL" "$RTT_TOL" $((ack - s3))
-else
-	fail "syn-drop: the capture lacks the 3rd SYN or the ACK"
-fi
+tl_check_syn_drop syn-drop drop \
+	"$(ipt -L INPUT -v -x -n | awk -v p="dpt:${P[drop]}" '$0 ~ p { n += $1 } END { print n + 0 }')"
 
 # ---- timed out ----
 log "timeout: $ADDR4_C:${I[tmo_lport]} -> $ADDR4_S:$PORT_TMO"
-who_checks tmo
+tl_check_who timeout tmo
 expect_eq "timeout: connect() errno" "${I[tmo_errno]}" 110
 read -r st oc er rtx n t1 r1 b1 tc < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[tmo_lport]}" \
 	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
@@ -174,7 +129,9 @@ expect_eq "timeout: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 2
 s1=$(tl_seg_t "$segs" c2s S 1)
 s2=$(tl_seg_t "$segs" c2s S 2)
 if [ -n "$s2" ]; then
-	tl_vs_capture "timeout: SYN retransmit" "$t1" $((s2 - s1))
+	# from connect(), which the capture does not see: allow RTT_TOL for
+	# the way from connect() to the first SYN
+	tl_in_bracket "timeout: SYN retransmit" "$t1" $((s2 - s1)) $((s2 - s1 + RTT_TOL))
 	# The end: the doubled RTO after the retransmit.  No packet marks it,
 	# so its timer may be late by what the wire showed of the first one
 	# (a busy host), on top of the usual allowance.
@@ -189,7 +146,7 @@ fi
 
 # ---- aborted ----
 log "aborted: $ADDR4_C:${I[abt_lport]} -> $ADDR4_S:$PORT_ABT"
-who_checks abt
+tl_check_who aborted abt
 read -r st oc er rtx < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[abt_lport]}" \
 	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["syn_retrans"]' | paste -sd ' ')
 expect_eq "aborted: state" "$st" CLOSE
@@ -203,17 +160,6 @@ expect_eq "aborted: nothing sent at close() (no RST, no FIN)" \
 
 # ---- refused ----
 log "refused: $ADDR4_C:${I[ref_lport]} -> $ADDR4_S:$PORT_REF"
-who_checks ref
-expect_eq "refused: connect() errno" "${I[ref_errno]}" 111
-read -r st oc er rr tr < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[ref_lport]}" \
-	'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["rst_recv"]' 'ev("rst_recv")[0]["t_ns"]' | paste -sd ' ')
-expect_eq "refused: state" "$st" CLOSE
-expect_eq "refused: outcome" "$oc" refused
-expect_eq "refused: errno" "$er" 111
-expect_eq "refused: rst_recv" "$rr" 1
-segs=$(tl_segs c "${I[ref_lport]}")
-expect_eq "refused: RSTs in the capture" "$(tl_seg_n "$segs" s2c R.)" 1
-rst=$(tl_seg_t "$segs" s2c R.)
-[ -n "$rst" ] && tl_vs_capture "refused: RST received" "$tr" $((rst - $(tl_seg_t "$segs" c2s S)))
+tl_check_refused refused ref
 
 finish

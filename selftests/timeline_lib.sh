@@ -87,6 +87,24 @@ check() {
 	fi
 }
 
+# tl_mod_load PARAM=VALUE...: the module with load-time parameters, for
+# the whole test.
+tl_mod_load() {
+	if mod_loaded; then
+		rmmod tcptrail || die "cannot remove a stale tcptrail"
+	fi
+	insmod "$TCPTRAIL_KO" "$@" || die "insmod $TCPTRAIL_KO $* failed"
+	defer mod_unload
+}
+
+# tl_nstat NS NAME...: "NAME VALUE" lines, absolute, without touching
+# nstat's history.
+tl_nstat() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" nstat -saz "$@" | awk '!/^#/ { print $1, $2 }'
+}
+
 # ---- topology -------------------------------------------------------------
 
 # tl_setup: lib.sh's namespaces, with one segment per packet at both
@@ -285,6 +303,23 @@ tl_seg_n() {
 	echo "$1" | awk -v d="$2" -v f="$3" '$2 == d && $3 == f { n++ } END { print n + 0 }'
 }
 
+# tl_cap_est SEGS client|server: when that end's handshake completed on
+# the wire: the client on the SYN-ACK it accepted (the last one before its
+# first other segment), the server when that segment arrived.
+tl_cap_est() {
+	echo "$1" | awk -v side="$2" '
+	$2 == "s2c" && $3 == "S." { sa = $1 }
+	$2 == "c2s" && $3 !~ /S/ { print (side == "client" ? sa : $1); exit }'
+}
+
+# tl_cap_syn_sa SEGS: "SYN SYNACK" times: the first SYN-ACK and the SYN it
+# answered (the last SYN before it).
+tl_cap_syn_sa() {
+	echo "$1" | awk '
+	$2 == "c2s" && $3 == "S" { syn = $1 }
+	$2 == "s2c" && $3 == "S." { print syn, $1; exit }'
+}
+
 # ---- comparisons ------------------------------------------------------------
 
 ns2us() {
@@ -304,6 +339,26 @@ tl_vs_capture() {
 	within "$what vs capture" "$m" "$c" "$CAP_TOL"
 }
 
+# tl_in_bracket WHAT MODULE_NS LO_NS HI_NS: a figure measured from a point
+# the capture cannot see exactly (connect(), or a SYN-ACK stamped between
+# the SYN's and its own tap) lies within [LO, HI] as the capture and the
+# caller bound it, give or take CAP_TOL; the error is against LO, the part
+# on the wire.
+tl_in_bracket() {
+	local what=$1 m=$2 lo=$3 hi=$4 d
+	if [ -z "$m" ] || [ "$m" = None ] || [ "$m" = null ] || [ -z "$lo" ] || [ -z "$hi" ]; then
+		fail "$what: module '$m' vs capture '$lo'..'$hi': a figure is missing"
+		return 0
+	fi
+	d=$((m - lo))
+	log "$what: module $(ns2ms "$m") ms, capture $(ns2ms "$lo") ms (bound $(ns2ms "$hi") ms), error $(ns2us "$d") us"
+	if ((m >= lo - CAP_TOL && m <= hi + CAP_TOL)); then
+		pass "$what = $(ns2ms "$m") ms within [$(ns2ms "$lo"), $(ns2ms "$hi")] ± $(ns2ms "$CAP_TOL") ms"
+	else
+		fail "$what = $(ns2ms "$m") ms outside [$(ns2ms "$lo"), $(ns2ms "$hi")] ± $(ns2ms "$CAP_TOL") ms"
+	fi
+}
+
 # tl_near_nominal WHAT VALUE_NS NOMINAL_NS EARLY_NS LATE_NS CAPTURE_NS:
 # VALUE within [NOMINAL - EARLY, NOMINAL + LATE].  When the capture of the
 # same interval is itself outside that window, the host disturbed the
@@ -320,5 +375,144 @@ tl_near_nominal() {
 		pass "$what = $(ns2ms "$v") ms, off the nominal $(ns2ms "$nom") ms as the wire itself was ($(ns2ms "$cap") ms): host busy, held to the capture only"
 	else
 		fail "$what = $(ns2ms "$v") ms, expected $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late")"
+	fi
+}
+
+# ---- scenarios checked the same way in IPv4 and IPv6 ----------------------
+# Each reads the client's dump $TT_TMP/c.json (and the server's
+# $TT_TMP/s.json) and the captures, for the client tagged TAG (tl_info).
+
+# tl_check_who NAME TAG: pid and comm are the connecting process's (its
+# comm was set to "tl-TAG").
+tl_check_who() {
+	local name=$1 tag=$2 pid comm
+	read -r comm pid < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[${tag}_lport]}" \
+		'c["comm"]' 'c["pid"]' | paste -sd ' ')
+	expect_eq "$name: pid" "$pid" "${I[${tag}_pid]}"
+	expect_eq "$name: comm" "$comm" "tl-$tag"
+}
+
+# tl_check_syn_drop NAME TAG DROPPED: the first two SYNs were lost (DROPPED
+# is the firewall's count): retransmits at 1 s (RTO 1 s, backoff 0) and
+# 3 s (2 s, 1), handshake one RTT after the last.
+tl_check_syn_drop() {
+	local name=$1 tag=$2 dropped=$3 lp=${I[${2}_lport]}
+	local st oc hs rtx n t1 r1 b1 t2 r2 b2 segs s1 s2 s3 sa
+	tl_check_who "$name" "$tag"
+	expect_eq "$name: connect() errno" "${I[${tag}_errno]}" 0
+	read -r st oc hs rtx n t1 r1 b1 t2 r2 b2 < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
+		'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
+		'rtx("syn")[0]["t_ns"]' 'rtx("syn")[0]["rto_us"]' 'rtx("syn")[0]["backoff"]' \
+		'rtx("syn")[1]["t_ns"]' 'rtx("syn")[1]["rto_us"]' 'rtx("syn")[1]["backoff"]' | paste -sd ' ')
+	expect_eq "$name: SYNs dropped by the firewall" "$dropped" 2
+	expect_eq "$name: state" "$st" ESTABLISHED
+	expect_eq "$name: outcome" "$oc" established
+	expect_eq "$name: syn_retrans" "$rtx" 2
+	expect_eq "$name: SYN retransmit events" "$n" 2
+	expect_eq "$name: 1st retransmit rto_us" "$r1" 1000000
+	expect_eq "$name: 1st retransmit backoff" "$b1" 0
+	expect_eq "$name: 2nd retransmit rto_us" "$r2" 2000000
+	expect_eq "$name: 2nd retransmit backoff" "$b2" 1
+	segs=$(tl_segs c "$lp")
+	expect_eq "$name: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 3
+	s1=$(tl_seg_t "$segs" c2s S 1)
+	s2=$(tl_seg_t "$segs" c2s S 2)
+	s3=$(tl_seg_t "$segs" c2s S 3)
+	sa=$(tl_cap_est "$segs" client)
+	if [ -z "$s3" ] || [ -z "$sa" ]; then
+		fail "$name: the capture lacks the 3rd SYN or the SYN-ACK"
+		return 0
+	fi
+	if [ "$t1" = None ] || [ "$t2" = None ] || [ "$hs" = None ]; then
+		fail "$name: the timeline lacks a retransmit or the handshake"
+		return 0
+	fi
+	# from connect(): at least the wire's share, at most connect()'s
+	tl_in_bracket "$name: handshake" "$hs" $((sa - s1)) "${I[${tag}_connect_ns]}"
+	tl_vs_capture "$name: 1st -> 2nd SYN retransmit" $((t2 - t1)) $((s3 - s2))
+	tl_vs_capture "$name: 1st SYN retransmit -> established" $((hs - t1)) $((sa - s2))
+	tl_vs_capture "$name: 2nd SYN retransmit -> established" $((hs - t2)) $((sa - s3))
+	tl_near_nominal "$name: 1st retransmit at the initial RTO" "$t1" "$RTO_NS" \
+		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s2 - s1))
+	tl_near_nominal "$name: 2nd retransmit one doubled RTO later" $((t2 - t1)) $((2 * RTO_NS)) \
+		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s3 - s2))
+	tl_near_nominal "$name: handshake = 2nd retransmit + RTT" $((hs - t2)) "$RTT" \
+		"$RTT_TOL" "$RTT_TOL" $((sa - s3))
+}
+
+# tl_check_refused NAME TAG: a SYN to a closed port: refused, ECONNREFUSED,
+# one RST received, in the timeline as in the capture; no entry on the
+# server's side (no socket answered), when its dump exists.
+tl_check_refused() {
+	local name=$1 tag=$2 lp=${I[${2}_lport]} st oc er rr rs tr segs rst
+	tl_check_who "$name" "$tag"
+	expect_eq "$name: connect() errno" "${I[${tag}_errno]}" 111
+	read -r st oc er rr rs tr < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
+		'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["rst_recv"]' 'c["rst_sent"]' \
+		'ev("rst_recv")[0]["t_ns"]' | paste -sd ' ')
+	expect_eq "$name: state" "$st" CLOSE
+	expect_eq "$name: outcome" "$oc" refused
+	expect_eq "$name: errno" "$er" 111
+	expect_eq "$name: rst_recv" "$rr" 1
+	expect_eq "$name: rst_sent" "$rs" 0
+	if [ -f "$TT_TMP/s.json" ]; then
+		expect_eq "$name: no server entry" \
+			"$(python3 "$TL_QUERY" all "$TT_TMP/s.json" "len([e for e in L if e['rport'] == $lp])")" 0
+	fi
+	segs=$(tl_segs c "$lp")
+	expect_eq "$name: RSTs in the capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
+	rst=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /R/ { print $1; exit }')
+	if [ -n "$rst" ]; then
+		tl_in_bracket "$name: RST received" "$tr" $((rst - $(tl_seg_t "$segs" c2s S))) \
+			"${I[${tag}_connect_ns]}"
+	fi
+}
+
+# tl_check_abort NAME TAG WHO: WHO (client|server) closed the established
+# connection with SO_LINGER {1, 0}: it sent one RST, its peer received it,
+# both end "reset"; each capture shows that one RST.
+tl_check_abort() {
+	local name=$1 tag=$2 who=$3 lp=${I[${2}_lport]} peer oc rs rr st t te er segs rst ce
+	local -A m
+	if [ "$who" = client ]; then peer=server; else peer=client; fi
+	m[client]="role=client,lport=$lp"
+	m[server]="role=server,rport=$lp"
+	local -A est
+	est[client]='st("SYN_SENT", "ESTABLISHED")'
+	est[server]='st("SYN_RECV", "ESTABLISHED")'
+	read -r oc rs rr st t te < <(tlq "$TT_TMP/${who:0:1}.json" "${m[$who]}" \
+		'c["outcome"]' 'c["rst_sent"]' 'c["rst_recv"]' 'c["state"]' \
+		'ev("rst_sent")[0]["t_ns"]' "${est[$who]}" | paste -sd ' ')
+	expect_eq "$name: $who (aborter) outcome" "$oc" reset
+	expect_eq "$name: $who (aborter) rst_sent" "$rs" 1
+	expect_eq "$name: $who (aborter) rst_recv" "$rr" 0
+	expect_eq "$name: $who (aborter) state" "$st" CLOSE
+	segs=$(tl_segs "${who:0:1}" "$lp")
+	expect_eq "$name: RSTs in the $who's capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
+	rst=$(echo "$segs" | awk '$3 ~ /R/ { print $1; exit }')
+	# from the handshake's completion, which both see
+	ce=$(tl_cap_est "$segs" "$who")
+	if [ -n "$rst" ] && [ -n "$ce" ] && [ "$t" != None ] && [ "$te" != None ]; then
+		tl_vs_capture "$name: established -> RST sent by the $who" $((t - te)) $((rst - ce))
+	else
+		fail "$name: no RST or handshake in the $who's timeline or capture"
+	fi
+
+	read -r oc rs rr st t er te < <(tlq "$TT_TMP/${peer:0:1}.json" "${m[$peer]}" \
+		'c["outcome"]' 'c["rst_sent"]' 'c["rst_recv"]' 'c["state"]' \
+		'ev("rst_recv")[0]["t_ns"]' 'c["errno"]' "${est[$peer]}" | paste -sd ' ')
+	expect_eq "$name: $peer (peer) outcome" "$oc" reset
+	expect_eq "$name: $peer (peer) rst_recv" "$rr" 1
+	expect_eq "$name: $peer (peer) rst_sent" "$rs" 0
+	expect_eq "$name: $peer (peer) state" "$st" CLOSE
+	expect_eq "$name: $peer (peer) errno ECONNRESET" "$er" 104
+	segs=$(tl_segs "${peer:0:1}" "$lp")
+	expect_eq "$name: RSTs in the $peer's capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
+	rst=$(echo "$segs" | awk '$3 ~ /R/ { print $1; exit }')
+	ce=$(tl_cap_est "$segs" "$peer")
+	if [ -n "$rst" ] && [ -n "$ce" ] && [ "$t" != None ] && [ "$te" != None ]; then
+		tl_vs_capture "$name: established -> RST received by the $peer" $((t - te)) $((rst - ce))
+	else
+		fail "$name: no RST or handshake in the $peer's timeline or capture"
 	fi
 }

@@ -11,7 +11,8 @@ events instead of sleeping.  Info files are shell-readable KEY=VALUE lines.
       then closed, after --close-on exists when given (so the connection
       waits in CLOSE_WAIT meanwhile).  With --abort-on it is aborted
       (SO_LINGER 0: RST) as soon as that file exists.  N=0: forever.
-      --info: one line per connection, "rport bytes".
+      --info: one line per connection, "rport bytes".  --got FILE: written
+      when the first data arrives.
 
   timeline_peer.py connect ADDR PORT --info FILE [options]
       --comm NAME         the process name (prctl) before connecting
@@ -28,6 +29,12 @@ events instead of sleeping.  Info files are shell-readable KEY=VALUE lines.
                           peer's FIN before closing (passive close)
       Writes lport, pid, errno (0 when connected), connect_ns (the
       duration of connect() or of the first sendto()) and attempts.
+
+  timeline_peer.py many ADDR PORT --count N --info FILE [--hold F]
+      N connections one after the other.  Without --hold each is aborted
+      (SO_LINGER 0: RST, no TIME_WAIT) as soon as it is connected; with
+      --hold all stay open until F exists, then all are aborted.  Writes
+      ok=, failed= and lports= (comma-separated).
 """
 
 import argparse
@@ -69,9 +76,13 @@ def linger0(s):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
-def serve_one(c, a, lock):
+def got(a):
+    if a.got and not os.path.exists(a.got):
+        write_atomic(a.got, "1\n")
+
+
+def serve_one(c, rport, a, lock):
     total = 0
-    rport = c.getpeername()[1]
     try:
         if a.abort_on:
             c.settimeout(0.005)
@@ -81,6 +92,7 @@ def serve_one(c, a, lock):
                     if not d:
                         break
                     total += len(d)
+                    got(a)
                 except socket.timeout:
                     pass
             linger0(c)
@@ -91,6 +103,7 @@ def serve_one(c, a, lock):
                 if not d:
                     break
                 total += len(d)
+                got(a)
             if a.close_on:
                 wait_file(a.close_on)
     except OSError:
@@ -114,9 +127,9 @@ def listen(a):
     threads = []
     n = 0
     while a.count == 0 or n < a.count:
-        c, _ = s.accept()
+        c, peer = s.accept()
         n += 1
-        t = threading.Thread(target=serve_one, args=(c, a, lock))
+        t = threading.Thread(target=serve_one, args=(c, peer[1], a, lock))
         t.start()
         threads.append(t)
     for t in threads:
@@ -202,6 +215,32 @@ def connect(a):
     s.close()
 
 
+def many(a):
+    ok = failed = 0
+    held, ports = [], []
+    for _ in range(a.count):
+        s = socket.socket(family(a.addr), socket.SOCK_STREAM)
+        s.settimeout(30)
+        try:
+            s.connect((a.addr, a.port))
+        except OSError:
+            failed += 1
+            s.close()
+            continue
+        ok += 1
+        ports.append(str(s.getsockname()[1]))
+        linger0(s)
+        if a.hold:
+            held.append(s)
+        else:
+            s.close()
+    write_atomic(a.info, f"ok={ok}\nfailed={failed}\nlports={','.join(ports)}\n")
+    if a.hold:
+        wait_file(a.hold)
+        for s in held:
+            s.close()
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -214,6 +253,7 @@ def main():
     ls.add_argument("--close-on")
     ls.add_argument("--abort-on")
     ls.add_argument("--info")
+    ls.add_argument("--got")
     c = sub.add_parser("connect")
     c.add_argument("addr")
     c.add_argument("port", type=int)
@@ -228,8 +268,14 @@ def main():
     c.add_argument("--hold")
     c.add_argument("--linger0", action="store_true")
     c.add_argument("--wait-eof", action="store_true")
+    m = sub.add_parser("many")
+    m.add_argument("addr")
+    m.add_argument("port", type=int)
+    m.add_argument("--count", type=int, required=True)
+    m.add_argument("--info", required=True)
+    m.add_argument("--hold")
     a = p.parse_args()
-    {"listen": listen, "connect": connect}[a.cmd](a)
+    {"listen": listen, "connect": connect, "many": many}[a.cmd](a)
 
 
 if __name__ == "__main__":

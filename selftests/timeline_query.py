@@ -15,6 +15,12 @@ per batch of figures.
       and printed on its own line (lists space-separated, None as None).
   timeline_query.py all FILE EXPR...
       The same with L = the whole list (and no c).
+  timeline_query.py rtx-match FILE MATCH ZERO_NS < SEGS
+      Pairs the connection's data and FIN retransmit events with the
+      retransmissions in SEGS (timeline_lib.sh's tl_segs lines for its
+      client side: a c2s segment starting below what was already sent),
+      by sequence number, in order; the timeline's 0 is ZERO_NS on the
+      capture's clock.  Prints "events captured paired mean_err_ns max_abs_err_ns".
 """
 
 import ipaddress
@@ -106,6 +112,47 @@ def show(exprs, env):
     return 0
 
 
+def cmd_rtx_match(path, match, zero_ns):
+    data = load(path)
+    conds = [m for m in match.split(",") if m]
+    found = [e for e in data if matches(e, conds)]
+    if len(found) != 1:
+        print(f"{len(found)} connections match '{match}'", file=sys.stderr)
+        return 1
+    evs = [e for e in found[0].get("events") or []
+           if e.get("type") == "retransmit" and e.get("kind") in ("data", "fin")]
+    caps = []
+    high = None
+    for line in sys.stdin:
+        f = line.split()
+        if len(f) < 7 or f[1] != "c2s":
+            continue
+        ns, flags, seq, end, ln = int(f[0]), f[2], int(f[3]), int(f[4]), int(f[5])
+        if "S" in flags:
+            continue
+        if "F" in flags:
+            end += 1
+        if end == seq:
+            continue
+        # 32-bit sequence space: compare relative to the first segment
+        if high is not None and ((seq - high) & 0xffffffff) >= 0x80000000:
+            caps.append((ns - zero_ns, seq))
+        if high is None or ((end - high) & 0xffffffff) < 0x80000000:
+            high = end
+    used = [False] * len(caps)
+    errs = []
+    for e in evs:
+        for i, (t, seq) in enumerate(caps):
+            if not used[i] and seq == e.get("seq"):
+                used[i] = True
+                errs.append(e["t_ns"] - t)
+                break
+    mean = sum(errs) // len(errs) if errs else 0
+    worst = max((abs(x) for x in errs), default=0)
+    print(len(evs), len(caps), len(errs), mean, worst)
+    return 0
+
+
 def main():
     a = sys.argv[1:]
     try:
@@ -113,6 +160,8 @@ def main():
             return cmd_conn(a[1], a[2], a[3:])
         if len(a) >= 3 and a[0] == "all":
             return cmd_all(a[1], a[2:])
+        if len(a) == 4 and a[0] == "rtx-match":
+            return cmd_rtx_match(a[1], a[2], int(a[3]))
     except (OSError, ValueError, json.JSONDecodeError) as e:
         print(f"{a[0]}: {e}", file=sys.stderr)
         return 1

@@ -1,0 +1,159 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module's bounds, with max_conns=16 max_events=8 linger=2:
+#  - 100 connections (200 timelines: client and server) never make it hold
+#    more than 16; while all are live the rest are refused, once some have
+#    finished the oldest finished ones are evicted, and every connection is
+#    either created or refused;
+#  - a connection with more than 8 events keeps its first 4 and its last 4,
+#    and events_lost says how many went in between;
+#  - a finished connection goes 2 s (linger) after it finished: the module
+#    looks every 1 s (every 10th pass of its 100 ms reaper), so between 2
+#    and 3 s later, plus how late that work runs on this host.
+#
+#   +-------------------+     +-------------------+     +------------------------------+
+#   | ns $NS_C (client) |     | ns $NS_R (router) |     | ns $NS_S (server)            |
+#   |  10.199.1.1/24    |<--->|  netem delay 10ms |<--->|  10.199.2.2/24               |
+#   |                   |     |  towards client   |     |  "many": drains, many at once|
+#   +-------------------+     +-------------------+     |  "ev": iptables INPUT drops  |
+#                                                       |   SYN #1, #2 and the first 3 |
+#                                                       |   data segments              |
+#                                                       +------------------------------+
+#
+#   live     20 connections held open at once (40 timelines), then aborted
+#   churn    80 connections one after the other, each aborted at once
+#   ev       2 SYN retransmits, 3 data retransmits, then closed by the
+#            client: CLOSE>SYN_SENT, 2 x syn, SYN_SENT>ESTABLISHED,
+#            3 x data, ESTABLISHED>FIN_WAIT1, FIN_WAIT1>FIN_WAIT2,
+#            FIN_WAIT2>TIME_WAIT, destroy: 11 events, 3 lost in the middle
+#   linger   1 connection aborted, then `show ID` until it is gone
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/timeline_lib.sh
+source "$(dirname "$0")/timeline_lib.sh"
+
+MAX_CONNS=16
+MAX_EVENTS=8
+LINGER_NS=2000000000
+SLOW_PASS_NS=1000000000
+
+require_root
+require_cmd ip tc ping python3 iptables
+require_files
+mark_kernel_log
+tl_mod_load max_conns=$MAX_CONNS max_events=$MAX_EVENTS linger=2
+TL_SHOW=("$TT_TMP/c.json")
+setup_ns_pair
+set_delay 0 10
+warm_neigh 4
+
+stats() {
+	"$TCPTRAIL_CLI" stats --json >"$TT_TMP/stats.json" || return 1
+	python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))
+print(*(s[k] for k in sys.argv[2:]))' "$TT_TMP/stats.json" "$@"
+}
+peak=0
+note_tracked() {
+	local t
+	t=$(stats tracked) || return 0
+	((t > peak)) && peak=$t
+	return 0
+}
+
+read -r mc me < <(stats max_conns max_events)
+expect_eq "stats: max_conns" "$mc" "$MAX_CONNS"
+expect_eq "stats: max_events" "$me" "$MAX_EVENTS"
+
+tl_listen "$NS_S" "$ADDR4_S" many --count 0
+# ---- live: more than the table holds, none finished ----
+ip netns exec "$NS_C" python3 "$TL_PEER" many "$ADDR4_S" "${P[many]}" --count 20 \
+	--info "$TT_TMP/live.info" --hold "$TT_TMP/live.hold" &
+defer "kill $! 2>/dev/null"
+tl_info live 60000
+expect_eq "live: connections made" "${I[live_ok]}" 20
+note_tracked
+read -r tracked refused evicted < <(stats tracked refused evicted)
+log "live: tracked $tracked, refused $refused, evicted $evicted"
+expect_eq "live: tracked = max_conns" "$tracked" "$MAX_CONNS"
+check "live: the rest refused ($refused >= $((40 - MAX_CONNS)))" test "$refused" -ge $((40 - MAX_CONNS))
+expect_eq "live: nothing evicted (nothing finished)" "$evicted" 0
+
+# ---- churn: finished ones make room ----
+touch "$TT_TMP/live.hold"
+ip netns exec "$NS_C" python3 "$TL_PEER" many "$ADDR4_S" "${P[many]}" --count 80 \
+	--info "$TT_TMP/churn.info" &
+defer "kill $! 2>/dev/null"
+while [ ! -f "$TT_TMP/churn.info" ]; do
+	note_tracked
+done
+tl_info churn
+expect_eq "churn: connections made" "${I[churn_ok]}" 80
+note_tracked
+
+# ---- ev: more events than kept ----
+tl_listen "$NS_S" "$ADDR4_S" ev --got "$TT_TMP/ev.got"
+ipt() { ip netns exec "$NS_S" iptables "$@"; }
+ipt -A INPUT -p tcp --dport "${P[ev]}" --syn -m statistic --mode nth --every 3 --packet 0 -j DROP ||
+	skip "iptables statistic match unavailable"
+ipt -A INPUT -p tcp --dport "${P[ev]}" --syn -m statistic --mode nth --every 2 --packet 0 -j DROP
+# each of these rules drops the first data segment that reaches it
+for _ in 1 2 3; do
+	ipt -A INPUT -p tcp --dport "${P[ev]}" -m length --length 120:65535 \
+		-m statistic --mode nth --every 100000 --packet 0 -j DROP ||
+		skip "iptables length match unavailable"
+done
+tl_connect "$NS_C" "$ADDR4_S" "${P[ev]}" ev --send 100 --hold "$TT_TMP/ev.hold"
+tl_info ev 30000
+# close once the data got through, so that every data retransmit comes
+# before the FIN
+busywait 30000 test -f "$TT_TMP/ev.got" || fail "ev: the data never got through"
+touch "$TT_TMP/ev.hold"
+busywait 10000 tl_has "$NS_C" role client sport "${I[ev_lport]}" state TIME_WAIT ||
+	fail "ev: the client never entered TIME_WAIT"
+tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
+read -r dr srtx lost n evs < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[ev_lport]}" \
+	'c["data_retrans"]' 'c["syn_retrans"]' 'c["events_lost"]' 'len(c["events"])' \
+	'"|".join(e["type"] + ":" + (e.get("old", "") + ">" + e.get("new", "") if e["type"] == "state" else e.get("kind", e.get("old", ""))) for e in c["events"])' |
+	paste -sd ' ')
+log "ev: $evs"
+expect_eq "ev: syn_retrans" "$srtx" 2
+check "ev: data_retrans ($dr) >= 1" test "${dr:-0}" -ge 1
+expect_eq "ev: events kept" "$n" "$MAX_EVENTS"
+expect_eq "ev: events_lost = the data retransmits in the middle" "$lost" "$dr"
+expect_eq "ev: first 4 and last 4 events" "$evs" \
+	"state:CLOSE>SYN_SENT|retransmit:syn|retransmit:syn|state:SYN_SENT>ESTABLISHED|state:ESTABLISHED>FIN_WAIT1|state:FIN_WAIT1>FIN_WAIT2|state:FIN_WAIT2>TIME_WAIT|destroy:TIME_WAIT"
+
+# ---- linger ----
+ip netns exec "$NS_C" python3 "$TL_PEER" many "$ADDR4_S" "${P[many]}" --count 1 \
+	--info "$TT_TMP/lg.info"
+tl_info lg
+busywait 10000 tl_has "$NS_C" role client sport "${I[lg_lports]}" finished ||
+	fail "linger: the connection never finished"
+tl_dump "$NS_C" "$TT_TMP/lg.json"
+read -r id end_s < <(tlq "$TT_TMP/lg.json" "role=client,lport=${I[lg_lports]}" 'c["id"]' \
+	'__import__("datetime").datetime.fromisoformat(c["end"].replace("Z", "+00:00")).timestamp()' |
+	paste -sd ' ')
+gone() { ! ip netns exec "$NS_C" "$TCPTRAIL_CLI" show "$id" >/dev/null 2>&1; }
+if busywait 15000 gone; then
+	now=${EPOCHREALTIME}
+	after_ns=$(awk -v a="$now" -v b="$end_s" 'BEGIN { printf "%d", (a - b) * 1e9 }')
+	log "linger: gone $(ns2ms "$after_ns") ms after it finished"
+	tl_near_nominal "linger: gone after linger" "$after_ns" "$LINGER_NS" 0 $((SLOW_PASS_NS + 1000000000))
+else
+	fail "linger: connection $id still there 15 s on"
+fi
+note_tracked
+
+read -r tracked created refused evicted finished < <(stats tracked created refused evicted finished)
+log "stats: peak tracked $peak, created $created, refused $refused, evicted $evicted, finished $finished"
+check "peak tracked $peak <= max_conns" test "$peak" -le "$MAX_CONNS"
+check "churn: finished ones evicted ($evicted)" test "$evicted" -gt 0
+# every connection start (client connect, server child) was either
+# created or refused: 102 connections, the ev one made its server child
+# once (the dropped SYNs never reached the listener)
+expect_eq "created + refused = every connection start" $((created + refused)) $((2 * (20 + 80 + 1 + 1)))
+
+finish

@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# TIME_WAIT in the timeline, IPv4 and IPv6: entry (the module's TIME_WAIT
+# connections are exactly the ones ss lists, so are the counts per remote
+# address:port), expiry after the 60 s timer, and the two early ends: a
+# connect() reusing the tuple, and the namespace going away.
+#
+#   +---------------------+     +--------------------+     +---------------------+
+#   | ns $NS_C (client)   |     | ns $NS_R (router)  |     | ns $NS_S (server)   |
+#   |  10.199.1.1/24      |<--->|  netem delay 20ms  |<--->|  10.199.2.2/24      |
+#   |  fd00:199:1::1/64   |     |  towards $NS_C     |     |  fd00:199:2::2/64   |
+#   |  tcp_tw_reuse=1     |     |                    |     |  "a", "b": v4       |
+#   |  tcpdump c.pcap     |     |  10.199.3.254/24   |     |  "a6": v6           |
+#   +---------------------+     +---------+----------+     |  (each closes on    |
+#                                         | veth           |   EOF)              |
+#                               +---------+----------+     +---------------------+
+#                               | ns $NS_D (client,  |
+#                               |  deleted while in  |
+#                               |  TIME_WAIT)        |
+#                               |  10.199.3.1/24     |
+#                               +--------------------+
+#
+#   expiry   3 connections to "a", 2 to "b", 2 to "a6" (IPv6), each closed
+#            by the client first: 7 TIME_WAITs, compared with ss, then
+#            followed until they expire (~60-62 s)
+#   reuse    a connection from bound port $REUSE_PORT to "a", closed, then a
+#            new connect() from that port to "a" once the kernel allows it
+#            (tcp_tw_reuse, timestamps, > 1 s): tw_exit "killed"
+#   netns    a connection from $NS_D to "a", closed, then $NS_D deleted:
+#            tw_exit "netns", read from the initial namespace (--all-netns)
+#
+# The TIME_WAIT timer is 60 s (TCP_TIMEWAIT_LEN, no sysctl).  At HZ=250 a
+# 60 s timer sits in timer wheel level 3, whose slots are 512 jiffies =
+# 2.048 s: it fires 0-2.048 s after its nominal time.  The module notices
+# the timewait sock's end on its next 100 ms poll.  So time_wait_ns must be
+# within [60 s - CAP_TOL, 60 s + 2.048 s + 100 ms + the emulation's lag].
+# The expiry waits run alongside the early-end cases.
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/timeline_lib.sh
+source "$(dirname "$0")/timeline_lib.sh"
+
+DELAY_MS=20
+TW_NS=60000000000
+WHEEL_NS=2048000000
+REAP_NS=100000000
+REUSE_PORT=40111
+NS_D="${TT_ID}-del"
+VETH_D="vd${TT_ID}"
+VETH_RD="rd${TT_ID}"
+ADDR4_D=10.199.3.1
+ADDR4_RD=10.199.3.254
+
+require_root
+require_cmd ip tc ping tcpdump python3 ethtool ss
+require_files
+mark_kernel_log
+mod_load_for_test
+tl_prepare 4 "$DELAY_MS"
+warm_neigh 6
+TW_LATE_NS=$((WHEEL_NS + REAP_NS + LAG_NS + CAP_TOL))
+log "TIME_WAIT expected $(ns2ms "$TW_NS") ms -$(ns2ms "$CAP_TOL")/+$(ns2ms "$TW_LATE_NS") ms"
+
+ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_tw_reuse=1
+ip netns add "$NS_D" || die "ip netns add $NS_D"
+defer "ip netns del $NS_D"
+ip link add name "$VETH_D" netns "$NS_D" type veth peer name "$VETH_RD" netns "$NS_R" ||
+	die "cannot create veth pair"
+ip -n "$NS_D" link set lo up
+ip -n "$NS_D" addr add "$ADDR4_D/24" dev "$VETH_D"
+ip -n "$NS_R" addr add "$ADDR4_RD/24" dev "$VETH_RD"
+ip -n "$NS_D" link set "$VETH_D" up
+ip -n "$NS_R" link set "$VETH_RD" up
+ip -n "$NS_D" route add default via "$ADDR4_RD"
+
+tl_listen "$NS_S" "$ADDR4_S" a --count 0
+tl_listen "$NS_S" "$ADDR4_S" b --count 0
+tl_listen "$NS_S" "$ADDR6_S" a6 --count 0
+tl_capture_start
+
+# ---- entry: the module and ss agree ----
+EXP=(a1 a2 a3 b1 b2 v61 v62)
+for tag in "${EXP[@]}"; do
+	case $tag in
+	a*) tl_connect "$NS_C" "$ADDR4_S" "${P[a]}" "$tag" --send 10 ;;
+	b*) tl_connect "$NS_C" "$ADDR4_S" "${P[b]}" "$tag" --send 10 ;;
+	v6*) tl_connect "$NS_C" "$ADDR6_S" "${P[a6]}" "$tag" --send 10 ;;
+	esac
+done
+for tag in "${EXP[@]}"; do
+	tl_info "$tag"
+done
+# ss -Htan state time-wait, as "laddr:lport raddr:rport" (brackets off
+# IPv6 addresses), for the servers of this test only: the warm-up
+# connection has its own TIME_WAIT
+ss_tw() {
+	ip netns exec "$NS_C" ss -Htan state time-wait |
+		awk -v ports=" ${P[a]} ${P[b]} ${P[a6]} " '{
+			l = $(NF - 1); r = $NF; gsub(/[][]/, "", l); gsub(/[][]/, "", r)
+			p = r; sub(/.*:/, "", p)
+			if (index(ports, " " p " ")) print l, r
+		}' | sort
+}
+tt_tw() {
+	tl_dump "$NS_C" "$TT_TMP/tw.json" state time-wait &&
+		python3 "$TL_QUERY" all "$TT_TMP/tw.json" \
+			"'\\n'.join(f\"{e['laddr']}:{e['lport']} {e['raddr']}:{e['rport']}\" for e in L if e['rport'] in (${P[a]}, ${P[b]}, ${P[a6]}))" |
+		sed '/^$/d' | sort
+}
+n_tw() {
+	ss_tw >"$TT_TMP/ss.tuples"
+	[ "$(wc -l <"$TT_TMP/ss.tuples")" = "${#EXP[@]}" ] &&
+		tt_tw >"$TT_TMP/tt.tuples" &&
+		[ "$(wc -l <"$TT_TMP/tt.tuples")" = "${#EXP[@]}" ]
+}
+busywait 20000 n_tw ||
+	fail "entry: ss and the module never both showed ${#EXP[@]} TIME_WAITs (ss $(wc -l <"$TT_TMP/ss.tuples"), module $(wc -l <"$TT_TMP/tt.tuples" 2>/dev/null))"
+[ -f "$TT_TMP/tw.json" ] || die "entry: no TIME_WAIT list from the module"
+if diff -u "$TT_TMP/ss.tuples" "$TT_TMP/tt.tuples" >"$TT_TMP/tuples.diff"; then
+	pass "entry: the module's TIME_WAIT tuples are ss's ($(wc -l <"$TT_TMP/ss.tuples"))"
+else
+	fail "entry: the module's TIME_WAIT tuples differ from ss's:"
+	sed 's/^/# /' "$TT_TMP/tuples.diff"
+fi
+awk '{ n[$2]++ } END { for (p in n) print p, n[p] }' "$TT_TMP/ss.tuples" | sort >"$TT_TMP/ss.peers"
+awk '{ n[$2]++ } END { for (p in n) print p, n[p] }' "$TT_TMP/tt.tuples" | sort >"$TT_TMP/tt.peers"
+log "TIME_WAITs per remote (ss): $(paste -sd ' ' "$TT_TMP/ss.peers")"
+if diff -q "$TT_TMP/ss.peers" "$TT_TMP/tt.peers" >/dev/null; then
+	pass "entry: TIME_WAIT counts per remote address:port match ss ($(paste -sd ',' "$TT_TMP/tt.peers"))"
+else
+	fail "entry: TIME_WAIT counts per remote differ: ss $(paste -sd ',' "$TT_TMP/ss.peers"), module $(paste -sd ',' "$TT_TMP/tt.peers")"
+fi
+expect_eq "entry: 3/2/2 connections per remote" "$(awk '{ print $2 }' "$TT_TMP/ss.peers" | sort | paste -sd ' ')" "2 2 3"
+expect_eq "entry: all flagged time_wait, tw_exit none, no time_wait_ns" \
+	"$(python3 "$TL_QUERY" all "$TT_TMP/tw.json" \
+		"sorted({(e['flags']['time_wait'], e['tw_exit'], e['time_wait_ns']) for e in L if e['rport'] in (${P[a]}, ${P[b]}, ${P[a6]})})")" \
+	"(True, 'none', None)"
+
+# ---- early end: reuse ----
+tl_connect "$NS_C" "$ADDR4_S" "${P[a]}" r1 --bind-port "$REUSE_PORT" --send 10
+tl_info r1
+busywait 10000 tl_has "$NS_C" sport "$REUSE_PORT" state TIME_WAIT ||
+	fail "reuse: the first connection never entered TIME_WAIT"
+tl_connect "$NS_C" "$ADDR4_S" "${P[a]}" r2 --bind-port "$REUSE_PORT" --retry-busy 10 --hold "$TT_TMP/r2.hold"
+
+# ---- early end: the namespace goes ----
+tl_connect "$NS_D" "$ADDR4_S" "${P[a]}" d1 --send 10
+tl_info d1
+busywait 10000 tl_has "$NS_D" sport "${I[d1_lport]}" state TIME_WAIT ||
+	fail "netns: the connection never entered TIME_WAIT"
+tl_dump "$NS_D" "$TT_TMP/d.json"
+D_INO=$(tlq "$TT_TMP/d.json" "lport=${I[d1_lport]}" 'c["netns"]')
+ip netns del "$NS_D"
+netns_gone() {
+	"$TCPTRAIL_CLI" list --json --all-netns dport "${P[a]}" >"$TT_TMP/all.json" 2>/dev/null &&
+		[ "$(python3 "$TL_QUERY" all "$TT_TMP/all.json" \
+			"[e['tw_exit'] for e in L if e['netns'] == $D_INO and e['lport'] == ${I[d1_lport]}]")" != none ]
+}
+if busywait 15000 netns_gone; then
+	read -r how st < <(python3 "$TL_QUERY" all "$TT_TMP/all.json" \
+		"[(e['tw_exit'], e['state']) for e in L if e['netns'] == $D_INO and e['lport'] == ${I[d1_lport]}]" |
+		tr -d "()[]',")
+	expect_eq "netns: tw_exit" "$how" netns
+	expect_eq "netns: state after the namespace went" "$st" CLOSE
+else
+	fail "netns: the module never reported the end of TIME_WAIT ($(cat "$TT_TMP/all.json" 2>/dev/null | head -c 300))"
+fi
+
+tl_info r2 20000
+expect_eq "reuse: the new connect() from port $REUSE_PORT succeeded" "${I[r2_errno]}" 0
+log "reuse: connect() attempts until the kernel allowed the reuse: ${I[r2_attempts]}"
+busywait 5000 tl_has "$NS_C" sport "$REUSE_PORT" state CLOSE ||
+	fail "reuse: the first connection never left TIME_WAIT"
+tl_dump "$NS_C" "$TT_TMP/r.json"
+read -r how tw_ns t_tw t_est < <(tlq "$TT_TMP/r.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established" \
+	'c["tw_exit"]' 'c["time_wait_ns"]' 'st("FIN_WAIT2", "TIME_WAIT")' \
+	'st("SYN_SENT", "ESTABLISHED")' | paste -sd ' ')
+expect_eq "reuse: tw_exit" "$how" killed
+
+# ---- expiry: poll the module and ss until all have gone ----
+# ss_gone[TUPLE] = when ss stopped listing it (wall clock, like the capture)
+declare -A ss_gone
+expiry_done() {
+	local now=${EPOCHREALTIME/./} t
+	now=${now}000
+	ss_tw >"$TT_TMP/ss.now"
+	while read -r t; do
+		[ -z "${ss_gone[$t]:-}" ] && ! grep -qxF "$t" "$TT_TMP/ss.now" && ss_gone[$t]=$now
+	done <"$TT_TMP/tt.tuples"
+	# done when the module has none of them left in TIME_WAIT
+	! tl_has "$NS_C" state time-wait dport "${P[a]}" &&
+		! tl_has "$NS_C" state time-wait dport "${P[b]}" &&
+		! tl_has "$NS_C" state time-wait dport "${P[a6]}"
+}
+busywait 75000 expiry_done || fail "expiry: TIME_WAITs still there 75 s on"
+touch "$TT_TMP/r2.hold"
+tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
+tl_capture_stop
+
+# reuse, against the capture: the new SYN from the same port
+segs=$(tl_segs c "$REUSE_PORT")
+sa1=$(tl_cap_est "$segs" client)
+syn2=$(tl_seg_t "$segs" c2s S 2)
+sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1; exit }')
+if [ -n "$syn2" ] && [ -n "$sfin" ] && [ "$tw_ns" != None ]; then
+	tl_vs_capture "reuse: established -> TIME_WAIT" $((t_tw - t_est)) $((sfin - sa1))
+	# the tuple is taken over in connect(), before the new SYN leaves;
+	# the module notices on its next poll
+	d=$((tw_ns - (syn2 - sfin)))
+	log "reuse: TIME_WAIT: module $(ns2ms "$tw_ns") ms, capture (server FIN -> new SYN) $(ns2ms $((syn2 - sfin))) ms, error $(ns2us "$d") us"
+	check "reuse: killed within a second of the new SYN (module - capture = $(ns2ms "$d") ms, up to $(ns2ms $((REAP_NS + CAP_TOL))) ms)" \
+		test "$d" -ge $((-CAP_TOL)) -a "$d" -le $((REAP_NS + CAP_TOL))
+else
+	fail "reuse: the capture lacks the new SYN or the server's FIN, or no time_wait_ns ($tw_ns)"
+fi
+
+# expiry, per connection
+for tag in "${EXP[@]}"; do
+	lp=${I[${tag}_lport]}
+	read -r how tw_ns t_tw st t_est tup < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
+		'c["tw_exit"]' 'c["time_wait_ns"]' 'st("FIN_WAIT2", "TIME_WAIT")' 'c["state"]' \
+		'st("SYN_SENT", "ESTABLISHED")' \
+		'f"{c[\"laddr\"]}:{c[\"lport\"]}_{c[\"raddr\"]}:{c[\"rport\"]}"' | paste -sd ' ')
+	tup=${tup/_/ }
+	expect_eq "$tag: tw_exit" "$how" expired
+	expect_eq "$tag: state after TIME_WAIT" "$st" CLOSE
+	check "$tag: ss no longer shows $tup" test -n "${ss_gone[$tup]:-}"
+	if [ "$tw_ns" = None ]; then
+		fail "$tag: no time_wait_ns"
+		continue
+	fi
+	tl_near_nominal "$tag: time_wait_ns" "$tw_ns" "$TW_NS" "$CAP_TOL" "$TW_LATE_NS"
+	segs=$(tl_segs c "$lp")
+	sa=$(tl_cap_est "$segs" client)
+	sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1; exit }')
+	if [ -z "$sfin" ] || [ -z "$sa" ] || [ "$t_tw" = None ] || [ "$t_est" = None ]; then
+		fail "$tag: no handshake or server FIN in the capture or the timeline"
+		continue
+	fi
+	tl_vs_capture "$tag: established -> TIME_WAIT" $((t_tw - t_est)) $((sfin - sa))
+	if [ -n "${ss_gone[$tup]:-}" ]; then
+		# ss is polled as often as the module polls: both see the end
+		# within their period
+		d=$((tw_ns - (ss_gone[$tup] - sfin)))
+		log "$tag: TIME_WAIT: module $(ns2ms "$tw_ns") ms, capture FIN -> ss gone $(ns2ms $((ss_gone[$tup] - sfin))) ms, error $(ns2us "$d") us"
+		within "$tag: time_wait_ns vs ss's view" "$tw_ns" $((ss_gone[$tup] - sfin)) $((2 * REAP_NS + 2 * CAP_TOL))
+	fi
+done
+
+finish
