@@ -49,7 +49,7 @@ REQ_BYTES=512
 if [ "$MODE" = long ]; then
 	STORM_S=60 FLOOD_S=30 STALL_N=5000 CYCLES=100 CHURN=50 FAIL_S=30
 else
-	STORM_S=2 FLOOD_S=2 STALL_N=200 CYCLES=3 CHURN=3 FAIL_S=2
+	STORM_S=2 FLOOD_S=2 STALL_N=100 CYCLES=2 CHURN=2 FAIL_S=2
 fi
 
 TCPLOAD=$SELFTEST_DIR/tcpload
@@ -72,6 +72,11 @@ fi
 
 metric() {
 	echo "# metric stress_$1 $2"
+}
+
+T_START=$(date +%s)
+phase() {
+	log "--- $1 (at $(($(date +%s) - T_START)) s)"
 }
 
 stats() {
@@ -128,7 +133,7 @@ sampler() {
 			mv "$TT_TMP/sampler.tmp" "$TT_TMP/sampler.out"
 		fi
 		# A sampling period, not a synchronisation.
-		sleep 0.25
+		sleep 0.5
 	done
 }
 sampler &
@@ -229,6 +234,7 @@ storm() {
 	fi
 }
 
+phase storm
 storm 4 "$ADDR4_S" -b 4096
 storm 6 "$ADDR6_S" -r
 check_bounds storm
@@ -309,6 +315,7 @@ flood() {
 	ip "${FLOOD_ROUTE[@]}" || true
 }
 
+phase flood
 flood
 check_bounds flood
 
@@ -369,6 +376,7 @@ stall() {
 	fi
 }
 
+phase stall
 stall
 
 # ---- load/unload cycles under traffic ---------------------------------
@@ -429,6 +437,7 @@ cycles() {
 	fi
 }
 
+phase cycles
 cycles
 # The last load had other parameters: back to the test's own.
 rmmod tcptrail
@@ -445,7 +454,7 @@ churn() {
 		ip -n "$ns" link set lo up
 		# Orderly closes: the namespace dies with TIME_WAIT socks the
 		# module holds references on.
-		out=$(ip netns exec "$ns" "$TCPLOAD" -n 40 -j 2 -q) || true
+		out=$(ip netns exec "$ns" "$TCPLOAD" -n 20 -j 2 -q) || true
 		total=$((total + $(kv connections "$out")))
 		[ "$(kv errors "$out")" = 0 ] || bad=$((bad + 1))
 		ip netns exec "$ns" "$TCPLOAD" -t 60 -j 2 -r -q >/dev/null &
@@ -470,6 +479,7 @@ ns_tracked() {
 	[ "$(ip netns exec "$1" "$TCPTRAIL_CLI" list --json 2>/dev/null | tr -cd '{' | wc -c)" -gt 0 ]
 }
 
+phase churn
 churn
 check_bounds "storm, flood, stall, cycles, churn"
 
@@ -531,10 +541,12 @@ failslab() {
 	fi
 }
 
+phase failslab
 failslab
 
 # ---- leaks --------------------------------------------------------------
 
+phase leaks
 touch "$TT_TMP/sampler.stop"
 wait "$SAMPLER" 2>/dev/null || true
 rmmod tcptrail || fail "final rmmod"
