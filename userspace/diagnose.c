@@ -28,6 +28,7 @@
 /* A server's start is its first SYN-ACK, estimated from srtt: a syncookie
  * echo can put it up to 64 ms early (see the module). */
 #define PEER_SLACK_NS (100 * NS_PER_MS)
+#define SYNCOOKIE_SLACK_NS (64 * NS_PER_MS)
 /* A full queue seen this long before a SYN no longer explains it. */
 #define LISTENER_WINDOW_NS (60 * NS_PER_S)
 
@@ -235,6 +236,11 @@ bool tt_dx_handshake_slow(const struct tt_dx_limits *lim,
 	if (!established(c))
 		return false;
 	hs = c->handshake_ns;
+	/* a syncookie server's start is estimated from a timestamp echo
+	 * that may read up to 64 ms long: only the plain threshold, with
+	 * that allowance */
+	if (c->role == TCPTRAIL_ROLE_SERVER && (c->flags & TCPTRAIL_F_SYNCOOKIE))
+		return hs >= lim->slow_ns + SYNCOOKIE_SLACK_NS;
 	if (hs >= lim->slow_ns)
 		return true;
 	return lim->slow_rtt && min_rtt(c, &rtt) &&
@@ -606,6 +612,40 @@ static void rule_syn_timeout(struct dx *x)
 	fact(d, "syn_retrans", nr);
 }
 
+/*
+ * No SYN went out twice, yet the server's timeline shows its SYN-ACK sent
+ * again on its own timer: the first one was lost, and the second arrived
+ * before the client's timer fired.
+ */
+static void peer_synack_rtx(struct dx *x)
+{
+	const struct tt_conn *c = x->c, *p = x->peer;
+	char ep[TT_ADDR_STRLEN], t[40];
+	struct tt_diag *d;
+	long sa;
+
+	if (!p || p->role != TCPTRAIL_ROLE_SERVER ||
+	    !count_rtx(p, TCPTRAIL_RTX_SYNACK) || !established(c))
+		return;
+	d = add(x, TT_DX_LOST_SYNACK);
+	if (!d)
+		return;
+	sa = find_ev(p, TCPTRAIL_EV_SYNACK, -1);
+	endpoint(c, c->raddr, c->rport, ep, sizeof(ep));
+	say(d, "The SYN reached %s (connection %" PRIu64 " answered it at %s), "
+	    "but its SYN-ACK did not get back: the server sent it again at ",
+	    ep, p->id, rel(x, sa >= 0 ? at(p, &p->ev[sa]) : p->start_ns, t,
+			   sizeof(t)));
+	list_rtx(x, d, p, TCPTRAIL_RTX_SYNACK);
+	say(d, ", and the handshake completed at %s.",
+	    rel(x, c->start_ns + c->handshake_ns, t, sizeof(t)));
+	evid(d, p, sa);
+	evid(d, c, find_ev(c, TCPTRAIL_EV_STATE, 1));
+	fact(d, "syn_retrans", 0);
+	fact(d, "synack_retrans", (int64_t)count_rtx(p, TCPTRAIL_RTX_SYNACK));
+	fact(d, "peer", (int64_t)p->id);
+}
+
 /* Why the client's SYNs went unanswered, as far as can be told. */
 static void rule_unanswered_syns(struct dx *x)
 {
@@ -616,8 +656,10 @@ static void rule_unanswered_syns(struct dx *x)
 	struct tt_diag *d;
 	bool accept = false;
 
-	if (!n && !c->syn_retrans)
+	if (!n && !c->syn_retrans) {
+		peer_synack_rtx(x);
 		return;
+	}
 	for (i = 0; i < c->nev; i++)
 		if (is_rtx(&c->ev[i], TCPTRAIL_RTX_SYN)) {
 			last = at(c, &c->ev[i]);
@@ -1135,7 +1177,8 @@ void tt_dx_explain(const struct tt_dx_env *env, const struct tt_conn *c,
 		rule_server_handshake(&x);
 	}
 	if (established(c) && !c->syn_retrans && !c->synack_retrans &&
-	    !count_rtx(c, TCPTRAIL_RTX_SYN) && !count_rtx(c, TCPTRAIL_RTX_SYNACK))
+	    !count_rtx(c, TCPTRAIL_RTX_SYN) &&
+	    !count_rtx(c, TCPTRAIL_RTX_SYNACK) && !has(&x, TT_DX_LOST_SYNACK))
 		rule_slow(&x);
 	rule_retrans(&x);
 	rule_resets(&x);

@@ -374,9 +374,9 @@ static void text_result(const struct ctx *ctx, const struct dx_world *w,
 		return;
 	dx_explain(w, r->peer, &pr);
 	if (pr.n) {
-		printf("  the other end, %s %" PRIu64 ":\n", role_of(r->peer),
-		       r->peer->id);
-		text_diags(ctx, r->c, &pr);
+		printf("  the other end, %s %" PRIu64 " (times from its own "
+		       "start):\n", role_of(r->peer), r->peer->id);
+		text_diags(ctx, r->peer, &pr);
 	}
 	joined_waterfall(r->c, r->peer);
 }
@@ -492,7 +492,7 @@ static void json_result(struct tt_json *j, const struct dx_world *w,
 	tt_json_obj_begin(j);
 	json_conn_head(j, w, r->peer);
 	tt_json_key(j, "diagnoses");
-	json_diags(j, r->c, &pr);
+	json_diags(j, r->peer, &pr);
 	tt_json_obj_end(j);
 	/* both ends, one clock, times from this connection's start */
 	tt_json_key(j, "timeline");

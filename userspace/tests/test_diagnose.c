@@ -364,6 +364,25 @@ static void lost_synack(void)
 		   "A duplicate SYN means the client never got the SYN-ACK"));
 	world_free(&w);
 
+	/* the server's timer beat the client's: no SYN went out twice */
+	world_init(&w);
+	mk_client(&c, 24, 40001);
+	est(&c, 1003 * MS);
+	rtt(&c, 2000);
+	cl = put(&w, &c);
+	mk_server(&c, 25, T0 + 1 * MS, 1002 * MS, 0, 128, 1);
+	rtx(&c, 1001 * MS, TCPTRAIL_RTX_SYNACK, 1000000, TCPTRAIL_CAUSE_RTO);
+	put(&w, &c);
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
+	CHECK(says(find(&r, TT_DX_LOST_SYNACK), "the server sent it again at +1.002 s (RTO 1.000 s), and the handshake completed at +1.003 s."));
+	/* alone, the same client is only slow */
+	w.all.n = 1;
+	tt_dx_explain(&w.env, cl, &r);
+	CHECK_ONLY(&r, TT_DX_SLOW_HANDSHAKE);
+	w.all.n = 2;
+	world_free(&w);
+
 	/* the same client, but the server saw only the retransmitted SYN */
 	world_init(&w);
 	mk_client(&c, 22, 40001);
@@ -486,6 +505,22 @@ static void syncookies(void)
 	w.ns[1].syncookies = 1;
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK(says(find(&r, TT_DX_SYNCOOKIES), "its SYN queue was full"));
+	tt_conn_free(&c);
+
+	/* its handshake is an estimate that may read 64 ms long: a 70 ms
+	 * one on a 20 ms path is not called slow, a 270 ms one is */
+	mk_server(&c, 51, T0, 70 * MS, 0, 128, 0);
+	c.flags |= TCPTRAIL_F_SYNCOOKIE;
+	rtt(&c, 20000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_ONLY(&r, TT_DX_SYNCOOKIES);
+	tt_conn_free(&c);
+	mk_server(&c, 52, T0, 270 * MS, 0, 128, 0);
+	c.flags |= TCPTRAIL_F_SYNCOOKIE;
+	rtt(&c, 20000);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_U64(r.n, 2);
+	CHECK(find(&r, TT_DX_SLOW_HANDSHAKE) != NULL);
 	tt_conn_free(&c);
 	world_free(&w);
 }
