@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# explain after the handshake.  A server that closes with SO_LINGER 0:
+# the client is reset by its peer, the server aborted it locally, and the
+# joined story says which end did what.  Data dropped for a while on an
+# established connection: retransmissions, RTO among them.  A client
+# namespace with a 10-port ephemeral range: 6 connections in TIME_WAIT
+# toward one destination warn, 10 are critical, and the 11th connect()
+# fails for want of a port (port_exhaustion).  The TIME_WAIT connections
+# themselves are clean.
+#
+#   ns $NS_C                      ns $NS_R           ns $NS_S
+#   clients                <-->   netem 10 ms  <-->  listeners: abort,
+#   ip_local_port_range           each way           drain (INPUT drops
+#   40000-40009 (last part)                          data for a while)
+
+# shellcheck source=selftests/lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=selftests/explain_lib.sh
+source "$(dirname "$0")/explain_lib.sh"
+
+require_root
+require_cmd ip tc ping python3 iptables
+require_files
+mark_kernel_log
+
+mod_load_for_test
+setup_ns_pair
+set_delay 10 10
+warm_neigh 4
+warm_path
+
+# ---- SO_LINGER 0 on the server
+start_listener abort "$NS_S" "$ADDR4_S" abort
+client abort "$NS_C" "$ADDR4_S" "$LPORT_SRV" --send 10 --recv
+LP=$(client_result abort lport)
+ID=$(conn_id client --lport "$LP" --rport "$LPORT_SRV") || die "no client entry"
+SID=$(conn_id server --lport "$LPORT_SRV" --rport "$LP") || die "no server entry"
+explain abort "$ID"
+expect_causes abort reset_by_peer
+summary_has abort reset_by_peer "the other end (connection $SID) aborted it"
+expect_causes abort local_abort --peer
+explain abort_s "$SID"
+expect_causes abort_s local_abort
+summary_has abort_s local_abort "from ESTABLISHED without a FIN"
+
+# ---- data lost for a while
+start_listener rtx "$NS_S" "$ADDR4_S" drain
+client_bg rtx "$NS_C" "$ADDR4_S" "$LPORT_SRV" --go "$TT_TMP/rtx.go" --send 2000 \
+	--hold "$TT_TMP/rtx.done"
+LP=$(client_result rtx lport)
+ID=$(conn_id client --lport "$LP" --rport "$LPORT_SRV") || die "no client entry"
+# segments with data only: the handshake is over, the ACKs pass
+ip netns exec "$NS_S" iptables -A INPUT -p tcp --dport "$LPORT_SRV" \
+	-m length --length 200:65535 -j DROP
+touch "$TT_TMP/rtx.go"
+# show answers for its own namespace: ask in the client's
+# shellcheck disable=SC2317 # called through busywait
+rto_seen() {
+	ip netns exec "$NS_C" "$TCPTRAIL_CLI" show --json "$ID" | python3 -c 'import json,sys
+e = [x for x in json.load(sys.stdin)["events"] if x["type"] == "retransmit" and x["kind"] == "data"]
+sys.exit(0 if sum(x.get("cause") == "rto" for x in e) >= 2 else 1)'
+}
+busywait 60000 rto_seen || fail "no two RTO retransmits within 60 s"
+ip netns exec "$NS_S" iptables -F INPUT
+touch "$TT_TMP/rtx.done"
+wait "$CLIENT_PID" || fail "the retransmitting client failed"
+explain rtx "$ID"
+expect_causes rtx retransmissions
+in_range "retransmissions: on a timeout" "$(detail rtx retransmissions rto)" 2 20
+in_range "retransmissions: segments" "$(detail rtx retransmissions segments)" 2 100
+in_range "retransmissions: one episode" "$(detail rtx retransmissions episodes)" 1 1
+
+# ---- TIME_WAIT filling a 10-port range
+ip netns exec "$NS_C" sysctl -qw net.ipv4.ip_local_port_range="40000 40009" ||
+	skip "cannot set ip_local_port_range"
+start_listener tw "$NS_S" "$ADDR4_S" drain
+# shellcheck disable=SC2317 # called through busywait
+tw_count() {
+	"$TCPTRAIL_CLI" list --all-netns --json | python3 -c 'import json,sys
+print(sum(c["role"] == "client" and c["rport"] == int(sys.argv[1]) and c["state"] == "TIME_WAIT" for c in json.load(sys.stdin)))' "$LPORT_SRV"
+}
+# shellcheck disable=SC2317 # called through busywait
+tw_reached() {
+	[ "$(tw_count)" -ge "$1" ]
+}
+client tw6 "$NS_C" "$ADDR4_S" "$LPORT_SRV" --count 6
+busywait 10000 tw_reached 6 || fail "6 connections not in TIME_WAIT: $(tw_count)"
+"$TCPTRAIL_CLI" explain --all-netns --json dport "$LPORT_SRV" >"$TT_TMP/tw6.json"
+expect_eq "6 of 10: level" "$(eq tw "$TT_TMP/tw6.json" "$ADDR4_S" "$LPORT_SRV" level)" warning
+expect_eq "6 of 10: count" "$(eq tw "$TT_TMP/tw6.json" "$ADDR4_S" "$LPORT_SRV" time_wait)" 6
+expect_eq "6 of 10: range" "$(eq tw "$TT_TMP/tw6.json" "$ADDR4_S" "$LPORT_SRV" ports)" 10
+"$TCPTRAIL_CLI" explain --all-netns --json --tw-warn 70 dport "$LPORT_SRV" >"$TT_TMP/tw6q.json"
+expect_eq "6 of 10 under --tw-warn 70: not listed" \
+	"$(eq tw "$TT_TMP/tw6q.json" "$ADDR4_S" "$LPORT_SRV" level)" -
+LP=$(client_result tw6 lport)
+ID=$(conn_id client --lport "$LP" --rport "$LPORT_SRV") || die "no client entry"
+explain tw_one "$ID"
+expect_causes tw_one -
+
+client tw10 "$NS_C" "$ADDR4_S" "$LPORT_SRV" --count 4
+busywait 10000 tw_reached 10 || fail "10 connections not in TIME_WAIT: $(tw_count)"
+client tw11 "$NS_C" "$ADDR4_S" "$LPORT_SRV"
+expect_eq "the 11th connect()" "$(client_result tw11 errno)" EADDRNOTAVAIL
+ID=$(conn_id client --lport 0 --rport "$LPORT_SRV") || die "no entry for the failed connect"
+explain tw11 "$ID"
+expect_causes tw11 "port_exhaustion time_wait_pressure"
+summary_has tw11 port_exhaustion "10 of the 10 ports of net.ipv4.ip_local_port_range (40000-40009) are in TIME_WAIT"
+summary_has tw11 time_wait_pressure "(100.0 %): nearly exhausted"
+
+"$TCPTRAIL_CLI" doctor --all-netns | sed 's/^/    /'
+"$TCPTRAIL_CLI" doctor --all-netns --json >"$TT_TMP/doctor.json" || fail "doctor failed"
+expect_eq "doctor: status" "$(eq field "$TT_TMP/doctor.json" status)" critical
+expect_eq "doctor: TIME_WAIT level" "$(eq tw "$TT_TMP/doctor.json" "$ADDR4_S" "$LPORT_SRV" level)" critical
+finish
