@@ -92,7 +92,15 @@ struct tt_dx_env {
 	const struct tt_conn_list *all;
 	const struct tt_dx_netenv *ns;	/* one per namespace (may be 0) */
 	size_t nns;
+	/* all, sorted by four-tuple (tt_dx_env_index); NULL: scan all */
+	const struct tt_conn **by_tuple;
+	size_t nby;
 };
+
+/* Index env->all for the joins: 0, or -1 when out of memory (env then
+ * works without it, by scanning). */
+int tt_dx_env_index(struct tt_dx_env *env);
+void tt_dx_env_index_free(struct tt_dx_env *env);
 
 const struct tt_dx_netenv *tt_dx_env_ns(const struct tt_dx_env *env,
 					uint32_t netns);

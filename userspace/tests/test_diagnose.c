@@ -844,6 +844,53 @@ static void peer_matching(void)
 	world_free(&w);
 }
 
+/* The tuple index gives the joins a scan would: the same other ends, the
+ * same listener, among many look-alikes. */
+static void indexed_joins(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r1, r2;
+	size_t i, peers = 0, listener = 0;
+	int k;
+
+	world_init(&w);
+	for (k = 0; k < 60; k++) {
+		uint16_t lp = 40000 + k % 20;
+
+		mk_client(&c, 1000 + k, lp);
+		c.start_ns = T0 + (uint64_t)k * S;
+		if (k % 3 == 0)
+			rtx(&c, 1 * S, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+		est(&c, k % 3 == 0 ? 1001 * MS : 1 * MS);
+		put(&w, &c);
+		/* its server, for two in three; a stranger's port else */
+		mk_server(&c, 2000 + k, T0 + (uint64_t)k * S + MS, 1 * MS,
+			  k % 7 == 0 ? 1 : 0, k % 7 == 0 ? 1 : 128, 1);
+		c.rport = k % 3 == 2 ? 50000 : lp;
+		put(&w, &c);
+	}
+	for (i = 0; i < w.all.n; i++) {
+		tt_dx_explain(&w.env, &w.all.v[i], &r1);
+		CHECK(tt_dx_env_index(&w.env) == 0);
+		tt_dx_explain(&w.env, &w.all.v[i], &r2);
+		tt_dx_env_index_free(&w.env);
+		CHECK(r1.peer == r2.peer);
+		CHECK_U64(r1.n, r2.n);
+		if (r1.n == r2.n && r1.n) {
+			CHECK_U64(r1.d[0].cause, r2.d[0].cause);
+			CHECK_I64(fact(&r1.d[0], "listener_conn"),
+				  fact(&r2.d[0], "listener_conn"));
+			listener += fact(&r1.d[0], "listener_conn") > 0;
+		}
+		peers += r1.peer != NULL;
+	}
+	/* the scenario has both kinds of join to agree on */
+	CHECK(peers >= 60);
+	CHECK(listener > 0);
+	world_free(&w);
+}
+
 static void netstat_text(void)
 {
 	struct tt_dx_netenv ns;
@@ -902,6 +949,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_retransmissions", retransmissions },
 	{ "dx_time_wait_pressure", time_wait_pressure },
 	{ "dx_peer_matching", peer_matching },
+	{ "dx_indexed_joins", indexed_joins },
 	{ "dx_netstat_text", netstat_text },
 	{ "dx_cause_names", cause_names },
 	TT_TESTS_END
