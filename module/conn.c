@@ -8,8 +8,8 @@
  *    machine; inserts and removals happen under tt_lock.  A fixed table
  *    (rather than an rhashtable) never allocates in a probe, which a
  *    PREEMPT_RT kernel would not allow with preemption disabled.
- *  - tt_lock (raw: it is taken from tracepoint probes, which run with
- *    preemption disabled) guards the lists tt_all, tt_tw_list and
+ *  - tt_lock (raw, IRQs off: it is taken from tracepoint probes, which
+ *    run with preemption disabled) guards the lists tt_all, tt_tw_list and
  *    tt_done_list, the table count, c->linked, c->dead and c->tw.  It is
  *    taken once or twice per connection, never per event.
  *  - c->lock guards the timeline itself.  Order: tt_lock, then c->lock.
@@ -128,12 +128,13 @@ static bool tt_evict_one_locked(void)
 /* From the reaper, and at unload: put what eviction left behind. */
 void tt_conn_release_evicted(void)
 {
+	unsigned long irqf;
 	struct tt_conn *c, *n;
 	LIST_HEAD(gone);
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	list_splice_init(&tt_release_list, &gone);
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	list_for_each_entry_safe(c, n, &gone, wait_link) {
 		inet_twsk_put(c->tw);
 		call_rcu(&c->rcu, tt_conn_free_rcu);
@@ -252,6 +253,7 @@ static void tt_pool_uninit(void)
  */
 struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 {
+	unsigned long irqf;
 	struct net *net = sock_net(sk);
 	const struct tt_net *tn = tt_net(net);
 	struct tt_conn *c, *old;
@@ -273,7 +275,7 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	c->live = READ_ONCE(tn->live_events);
 	INIT_LIST_HEAD(&c->notify_link);
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	/* A dying namespace (refcount 0) is not remembered: see tt_conn.net */
 	c->net = check_net(net) ? net : NULL;
 	if (tt_count >= READ_ONCE(tt_max_conns) && !tt_evict_one_locked())
@@ -290,11 +292,11 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	tt_count++;
 	tt_nr_created++;
 	tt_count_peak = max_t(u64, tt_count_peak, tt_count);
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	return c;
 
 unlock_free:
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	tt_pool_put(c);
 refuse:
 	atomic64_inc(&tt_nr_refused);
@@ -308,26 +310,29 @@ void tt_conn_sampled_out(void)
 
 void tt_conn_forget_net(const struct net *net)
 {
+	unsigned long irqf;
 	struct tt_conn *c;
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	list_for_each_entry(c, &tt_all, all) {
 		if (c->net != net)
 			continue;
 		c->net = NULL;
 		tt_notify_forget_locked(c);
 	}
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
 /* Lowering the cap drops finished entries at once; live ones stay. */
 void tt_conn_set_max(unsigned int max_conns)
 {
-	raw_spin_lock_bh(&tt_lock);
+	unsigned long irqf;
+
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	WRITE_ONCE(tt_max_conns, max_conns);
 	while (tt_count > max_conns && tt_evict_one_locked())
 		;
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
 /*
@@ -336,10 +341,12 @@ void tt_conn_set_max(unsigned int max_conns)
  */
 void tt_conn_destroyed(struct tt_conn *c, u64 now)
 {
-	raw_spin_lock_bh(&tt_lock);
+	unsigned long irqf;
+
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	tt_conn_unhash_locked(c);
 	tt_conn_maybe_finish_locked(c, now);
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
 /*
@@ -424,6 +431,27 @@ int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
 	return ret;
 }
 
+/*
+ * A client's source port is chosen after its SYN_SENT event, and no event
+ * follows before the SYN-ACK: a reader looking at it meanwhile takes the
+ * port from the socket.  TCP sockets are SLAB_TYPESAFE_BY_RCU, so under
+ * rcu_read_lock() the memory stays a socket; the cookie, read after the
+ * port, tells whether it is still ours.  Caller holds c->lock and
+ * rcu_read_lock().
+ */
+void tt_conn_peek_port_locked(struct tt_conn *c)
+{
+	const struct sock *sk = c->sk;
+	u16 port;
+
+	if (c->lport || c->state != TCP_SYN_SENT || !READ_ONCE(c->linked))
+		return;
+	port = ntohs(READ_ONCE(inet_sk(sk)->inet_sport));
+	smp_rmb();	/* the port before the identity check */
+	if (atomic64_read(&sk->sk_cookie) == c->id)
+		c->lport = port;
+}
+
 /* Caller holds rcu_read_lock(). */
 struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
 {
@@ -445,15 +473,16 @@ static u64 tt_conn_mem(u64 entries)
 
 void tt_stats_read(struct tt_stats *st)
 {
+	unsigned long irqf;
 	u64 peak;
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	st->tracked = tt_count;
 	st->created = tt_nr_created;
 	st->finished = tt_nr_finished;
 	st->evicted = tt_nr_evicted;
 	peak = tt_count_peak;
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	st->refused = atomic64_read(&tt_nr_refused);
 	st->events_lost = atomic64_read(&tt_nr_events_lost);
 	st->sampled_out = atomic64_read(&tt_nr_sampled_out);

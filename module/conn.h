@@ -164,6 +164,7 @@ void tt_stats_read(struct tt_stats *st);
 int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
 		     void *arg, unsigned long *gen);
 struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id);
+void tt_conn_peek_port_locked(struct tt_conn *c);
 
 /* For the reaper (reap.c), under tt_lock. */
 extern raw_spinlock_t tt_lock;

@@ -96,12 +96,13 @@ static int tt_put_u64(struct sk_buff *skb, int type, u64 v)
 }
 
 /* Caller holds c->lock. */
-static int tt_put_conn_locked(struct sk_buff *skb, const struct tt_conn *c)
+static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c)
 {
 	int alen = c->family == 6 ? 16 : 4;
 	unsigned int i, n = tt_event_count(c);
 	struct nlattr *evs;
 
+	tt_conn_peek_port_locked(c);
 	if (tt_put_u64(skb, TCPTRAIL_A_CONN_ID, c->id) ||
 	    nla_put_u32(skb, TCPTRAIL_A_CONN_NETNS, c->netns_ino) ||
 	    nla_put_u8(skb, TCPTRAIL_A_CONN_FAMILY,
@@ -188,12 +189,13 @@ static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 int tt_fill_conn(struct sk_buff *skb, struct tt_conn *c, u32 portid, u32 seq,
 		 int flags, u8 cmd, u64 notify_seq)
 {
+	unsigned long irqf;
 	int err;
 
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	err = tt_fill_conn_locked(skb, c, portid, seq, flags, cmd, notify_seq,
 				  NULL);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
 
@@ -442,18 +444,19 @@ struct tt_dump {
 
 static int tt_dump_one(struct tt_conn *c, void *arg)
 {
+	unsigned long irqf;
 	struct tt_dump *d = arg;
 	int err = 0;
 
 	if (!d->filter->all_netns && c->net_cookie != d->net_cookie)
 		return 0;
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	if (tt_filter_match(d->filter, c))
 		err = tt_fill_conn_locked(d->skb, c,
 					  NETLINK_CB(d->cb->skb).portid,
 					  d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					  TCPTRAIL_CMD_GET_CONN, 0, d->cb);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	if (err)
 		return err;
 	d->last = c->serial;

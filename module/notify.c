@@ -98,9 +98,12 @@ static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp)
 	/*
 	 * -ESRCH means no reader took it: either none is left (no loss), or
 	 * every one that is left had a full buffer and did not ask for
-	 * NETLINK_BROADCAST_ERROR, which looks the same from here.  A
-	 * reader that still listens tells the two apart.  A loss of only
-	 * some readers returns 0 and shows in their sequence numbers only.
+	 * NETLINK_BROADCAST_ERROR, which looks the same from here.  The
+	 * listener check tells the two apart, but only per protocol, not
+	 * per namespace (6.1 has no per-family bind hook): while a reader
+	 * listens anywhere, a message to a namespace without one counts
+	 * too.  A loss of only some readers returns 0 and shows in their
+	 * sequence numbers only.
 	 */
 	if (!err)
 		atomic64_inc(&tt_nr_sent);
@@ -111,6 +114,7 @@ static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp)
 /* Sends one finished connection; false when none is queued. */
 static bool tt_notify_one_conn(void)
 {
+	unsigned long irqf;
 	struct net *net = NULL;
 	struct sk_buff *skb;
 	struct tt_conn *c;
@@ -118,7 +122,7 @@ static bool tt_notify_one_conn(void)
 
 	skb = genlmsg_new(tt_conn_msg_size(), GFP_KERNEL);
 	rcu_read_lock();
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	c = list_first_entry_or_null(&tt_notify_list, struct tt_conn,
 				     notify_link);
 	if (c) {
@@ -127,7 +131,7 @@ static bool tt_notify_one_conn(void)
 		if (c->net && maybe_get_net(c->net))
 			net = c->net;
 	}
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	/* c stays valid until rcu_read_unlock(), even if dropped now. */
 	if (c && net && skb)
 		err = tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
@@ -151,19 +155,20 @@ static bool tt_notify_one_conn(void)
 
 static bool tt_notify_one_event(void)
 {
+	unsigned long irqf;
 	struct tt_live_ev q;
 	struct sk_buff *skb;
 	int err;
 
-	raw_spin_lock_bh(&tt_live_lock);
+	raw_spin_lock_irqsave(&tt_live_lock, irqf);
 	if (!tt_live_len) {
-		raw_spin_unlock_bh(&tt_live_lock);
+		raw_spin_unlock_irqrestore(&tt_live_lock, irqf);
 		return false;
 	}
 	q = tt_live[tt_live_head];
 	tt_live_head = (tt_live_head + 1) % TT_LIVE_QUEUE;
 	tt_live_len--;
-	raw_spin_unlock_bh(&tt_live_lock);
+	raw_spin_unlock_irqrestore(&tt_live_lock, irqf);
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	err = skb ? tt_fill_event(skb, q.id, q.netns_ino, q.seq, &q.ev,
@@ -182,9 +187,11 @@ static void tt_notify_fn(struct work_struct *work)
 {
 	bool more;
 
+	/* Events first, so that a connection's come before its end. */
 	do {
-		more = tt_notify_one_event();
-		more |= tt_notify_one_conn();
+		while (tt_notify_one_event())
+			cond_resched();
+		more = tt_notify_one_conn();
 		cond_resched();
 	} while (more);
 }

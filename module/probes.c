@@ -4,9 +4,11 @@
  *
  * Context: softirq, timer or process context with the socket locked
  * (owned by a task, or bh_lock_sock), preemption disabled by the
- * tracepoint, or by tt_probe_context() where tracepoints no longer do.
- * So: no sleeping, GFP_ATOMIC, never lock the socket, and every lock we
- * take here is raw and taken with BH disabled.
+ * tracepoint (by tt_probe_context() where tracepoints no longer do).  So:
+ * no sleeping, no allocation (see the entry pool in conn.c), never lock
+ * the socket, and every lock we take is raw and taken with IRQs disabled:
+ * disabling BH instead would, on PREEMPT_RT, take a sleeping per-CPU lock
+ * with preemption off.
  *
  * Most of these tracepoints are not exported to modules; they are found by
  * name, as LTTng does, and each probe's prototype is checked against the
@@ -231,6 +233,7 @@ static u8 tt_outcome_at_close(const struct tt_conn *c, int err)
 static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 			const int newstate)
 {
+	unsigned long irqf;
 	struct tt_event ev = {
 		.type = TCPTRAIL_EV_STATE,
 		.old_state = oldstate,
@@ -285,7 +288,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 			have_req = tt_req_take(id, &req);
 	}
 
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	if (id)
 		c->id = id;
 	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
@@ -303,8 +306,12 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	tt_read_figures(c, sk);
 	tt_note_closer(c, oldstate, newstate);
 	if (newstate == TCP_ESTABLISHED && !c->est_ns) {
-		/* Data in the SYN was accepted: Fast Open, either side. */
-		if (tcp_sk(sk)->syn_data_acked)
+		/*
+		 * Fast Open: a server child took data from the SYN; a client
+		 * sent data in its SYN with a cookie (whether the server
+		 * accepted it is learnt only after this state change).
+		 */
+		if (tcp_sk(sk)->syn_data_acked || tcp_sk(sk)->syn_data)
 			c->flags |= TCPTRAIL_F_FASTOPEN;
 		c->est_ns = ev.t_ns;
 		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
@@ -323,7 +330,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	}
 	c->state = ev.new_state;
 	tt_event_add(c, &ev);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 
 	if (tw && !tt_tw_track(c, tw, ev.t_ns))
 		sock_gen_put((struct sock *)tw);
@@ -363,6 +370,7 @@ static u8 tt_rtx_cause(const struct sock *sk)
 
 static void tt_on_retransmit(TT_RTX_PROTO)
 {
+	unsigned long irqf;
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	struct tt_event ev = { .type = TCPTRAIL_EV_RETRANSMIT };
 	struct tt_conn *c;
@@ -385,7 +393,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	ev.ca_state = icsk->icsk_ca_state;
 	ev.cause = tt_rtx_cause(sk);
 
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	switch (ev.kind) {
 	case TCPTRAIL_RTX_SYN:
 		c->syn_retrans++;
@@ -398,7 +406,7 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 		break;
 	}
 	tt_event_add(c, &ev);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 out:
 	rcu_read_unlock();
 }
@@ -411,6 +419,7 @@ out:
 static void tt_on_synack_rtx(void *data, const struct sock *sk,
 			     const struct request_sock *req)
 {
+	unsigned long irqf;
 	struct tt_event ev = {
 		.type = TCPTRAIL_EV_RETRANSMIT,
 		.kind = TCPTRAIL_RTX_SYNACK,
@@ -438,17 +447,18 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (c) {
-		raw_spin_lock_bh(&c->lock);
+		raw_spin_lock_irqsave(&c->lock, irqf);
 		c->flags |= TCPTRAIL_F_FASTOPEN;
 		c->synack_retrans++;
 		tt_event_add(c, &ev);
-		raw_spin_unlock_bh(&c->lock);
+		raw_spin_unlock_irqrestore(&c->lock, irqf);
 	}
 	rcu_read_unlock();
 }
 
 static void tt_on_reset(const struct sock *sk, u8 type)
 {
+	unsigned long irqf;
 	struct tt_event ev = { .type = type };
 	struct tt_conn *c;
 
@@ -457,7 +467,7 @@ static void tt_on_reset(const struct sock *sk, u8 type)
 	if (!c)
 		goto out;
 	ev.t_ns = ktime_get_ns();
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	if (type == TCPTRAIL_EV_RST_SENT) {
 		c->rst_sent++;
 	} else {
@@ -468,7 +478,7 @@ static void tt_on_reset(const struct sock *sk, u8 type)
 	if (c->outcome == TCPTRAIL_OUTCOME_ESTABLISHED)
 		c->outcome = TCPTRAIL_OUTCOME_RESET;
 	tt_event_add(c, &ev);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 out:
 	rcu_read_unlock();
 }
@@ -495,6 +505,7 @@ static void tt_on_receive_reset(void *data, struct sock *sk)
 
 static void tt_on_destroy(void *data, struct sock *sk)
 {
+	unsigned long irqf;
 	struct tt_event ev = { .type = TCPTRAIL_EV_DESTROY };
 	struct tt_conn *c;
 
@@ -507,11 +518,11 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	if (!c)
 		goto out;
 	ev.t_ns = ktime_get_ns();
-	raw_spin_lock_bh(&c->lock);
+	raw_spin_lock_irqsave(&c->lock, irqf);
 	ev.old_state = c->state;
 	tt_read_figures(c, sk);
 	tt_event_add(c, &ev);
-	raw_spin_unlock_bh(&c->lock);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	tt_conn_destroyed(c, ev.t_ns);
 out:
 	rcu_read_unlock();

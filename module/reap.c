@@ -38,15 +38,16 @@ static unsigned int tt_reap_pass;
 
 bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
 {
+	unsigned long irqf;
 	bool taken = false;
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	if (!c->dead && !c->tw) {
 		c->tw = tw;
 		list_move_tail(&c->wait_link, &tt_tw_list);
 		taken = true;
 	}
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	return taken;
 }
 
@@ -56,11 +57,12 @@ bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
  */
 static unsigned int tt_reap_tw(u64 now)
 {
+	unsigned long irqf;
 	struct inet_timewait_sock *gone[TT_REAP_BATCH];
 	struct tt_conn *c, *n;
 	unsigned int i, nr = 0;
 
-	raw_spin_lock_bh(&tt_lock);
+	raw_spin_lock_irqsave(&tt_lock, irqf);
 	list_for_each_entry_safe(c, n, &tt_tw_list, wait_link) {
 		struct inet_timewait_sock *tw = c->tw;
 		struct tt_event ev = {
@@ -83,7 +85,7 @@ static unsigned int tt_reap_tw(u64 now)
 		if (nr == TT_REAP_BATCH)
 			break;
 	}
-	raw_spin_unlock_bh(&tt_lock);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	for (i = 0; i < nr; i++)
 		inet_twsk_put(gone[i]);
 	return nr;
@@ -91,15 +93,16 @@ static unsigned int tt_reap_tw(u64 now)
 
 static void tt_reap_fn(struct work_struct *work)
 {
+	unsigned long irqf;
 	u64 now = ktime_get_ns();
 
 	while (tt_reap_tw(now) == TT_REAP_BATCH)
 		cond_resched();
 	tt_conn_release_evicted();
 	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {
-		raw_spin_lock_bh(&tt_lock);
+		raw_spin_lock_irqsave(&tt_lock, irqf);
 		tt_conn_expire_locked(now);
-		raw_spin_unlock_bh(&tt_lock);
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
 		tt_req_expire(now);
 	}
 	queue_delayed_work(system_power_efficient_wq, &tt_reap_work,
@@ -112,13 +115,14 @@ static void tt_reap_fn(struct work_struct *work)
  */
 void tt_reap_release_all(void)
 {
+	unsigned long irqf;
 	u64 now = ktime_get_ns();
 	struct tt_conn *c;
 
 	for (;;) {
 		struct inet_timewait_sock *tw = NULL;
 
-		raw_spin_lock_bh(&tt_lock);
+		raw_spin_lock_irqsave(&tt_lock, irqf);
 		c = list_first_entry_or_null(&tt_tw_list, struct tt_conn,
 					     wait_link);
 		if (c) {
@@ -129,7 +133,7 @@ void tt_reap_release_all(void)
 			raw_spin_unlock(&c->lock);
 			tt_conn_tw_gone_locked(c, now);
 		}
-		raw_spin_unlock_bh(&tt_lock);
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
 		if (!tw)
 			break;
 		inet_twsk_put(tw);

@@ -42,9 +42,10 @@ static struct tt_req *tt_req_find(u64 cookie)
 void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 		       const struct tt_event *ev)
 {
+	unsigned long irqf;
 	struct tt_req *r;
 
-	raw_spin_lock_bh(&tt_req_lock);
+	raw_spin_lock_irqsave(&tt_req_lock, irqf);
 	r = tt_req_find(cookie);
 	if (!r && !hlist_empty(&tt_req_free)) {
 		r = hlist_entry(tt_req_free.first, struct tt_req, node);
@@ -57,23 +58,24 @@ void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 		tt_req_count++;
 	}
 	if (!r) {
-		raw_spin_unlock_bh(&tt_req_lock);
+		raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
 		atomic64_inc(&tt_req_dropped);
 		return;
 	}
 	if (r->info.nev < TT_REQ_EVENTS)
 		r->info.ev[r->info.nev++] = *ev;
 	r->info.retrans++;
-	raw_spin_unlock_bh(&tt_req_lock);
+	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
 }
 
 bool tt_req_take(u64 cookie, struct tt_req_info *info)
 {
+	unsigned long irqf;
 	struct tt_req *r;
 
 	if (!READ_ONCE(tt_req_count))
 		return false;
-	raw_spin_lock_bh(&tt_req_lock);
+	raw_spin_lock_irqsave(&tt_req_lock, irqf);
 	r = tt_req_find(cookie);
 	if (r) {
 		hash_del(&r->node);
@@ -81,18 +83,19 @@ bool tt_req_take(u64 cookie, struct tt_req_info *info)
 		*info = r->info;
 		hlist_add_head(&r->node, &tt_req_free);
 	}
-	raw_spin_unlock_bh(&tt_req_lock);
+	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
 	return r;
 }
 
 void tt_req_expire(u64 now)
 {
+	unsigned long irqf;
 	u64 ttl = (u64)TT_REQ_TTL_SEC * NSEC_PER_SEC;
 	struct hlist_node *tmp;
 	struct tt_req *r;
 	unsigned int bkt;
 
-	raw_spin_lock_bh(&tt_req_lock);
+	raw_spin_lock_irqsave(&tt_req_lock, irqf);
 	hash_for_each_safe(tt_reqs, bkt, tmp, r, node) {
 		if (now - r->created_ns < ttl)
 			continue;
@@ -100,7 +103,7 @@ void tt_req_expire(u64 now)
 		tt_req_count--;
 		hlist_add_head(&r->node, &tt_req_free);
 	}
-	raw_spin_unlock_bh(&tt_req_lock);
+	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
 }
 
 u64 tt_req_nr_pending(void)

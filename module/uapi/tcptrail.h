@@ -263,9 +263,11 @@ enum tcptrail_attr_stats {
 	TCPTRAIL_A_STATS_SAMPLED_OUT,	/* u64: skipped by sampling/filters */
 	TCPTRAIL_A_STATS_NOTIFY_SENT,	/* u64: multicast messages sent */
 	TCPTRAIL_A_STATS_NOTIFY_FAILED,	/* u64: reached no reader (no memory,
-					 * every reader's buffer full); each
-					 * reader sees its own losses as
-					 * gaps in NOTIFY_SEQ
+					 * every reader's buffer full) while
+					 * the group had readers in some
+					 * namespace: an upper bound; each
+					 * reader sees its own losses exactly
+					 * as gaps in NOTIFY_SEQ
 					 */
 	TCPTRAIL_A_STATS_PROBES,	/* nest of TCPTRAIL_A_PROBE nests */
 
