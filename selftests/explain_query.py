@@ -4,14 +4,8 @@
 
   explain_query.py id LIST.json --role R [--lport N] [--rport N] [--raddr A]
       The id of the one matching connection (fails unless exactly one).
-  explain_query.py causes EXPLAIN.json [--peer]
-      The cause names of the connection explained (or of its other end),
-      space-separated, in order ("-" for none).
-  explain_query.py get EXPLAIN.json CAUSE FIELD [--peer]
-      summary, or a detail figure, or evidence_roles (the roles of the
-      evidence, space-separated).
-  explain_query.py field EXPLAIN.json KEY
-      A top-level value of the object (peer.id for the joined end).
+  explain_query.py field FILE.json KEY
+      A top-level value of an object (a.b for a nested one).
   explain_query.py tw MANY.json RADDR RPORT FIELD
       A field of the time_wait entry of that destination ("-" if none).
   explain_query.py vars EXPLAIN.json
@@ -58,33 +52,6 @@ def conn_id(args):
     print(hits[0]["id"])
 
 
-def target(args):
-    o = load(args[0])
-    if "--peer" in args:
-        o = o.get("peer") or {"diagnoses": []}
-    return o
-
-
-def causes(args):
-    d = [x["cause"] for x in target(args)["diagnoses"]]
-    print(" ".join(d) if d else "-")
-
-
-def get(args):
-    cause, field = args[1], args[2]
-    for d in target(args)["diagnoses"]:
-        if d["cause"] != cause:
-            continue
-        if field == "summary":
-            out(d["summary"])
-        elif field == "evidence_roles":
-            print(" ".join(e["role"] for e in d["evidence"]))
-        else:
-            out(d["detail"].get(field))
-        return
-    print("-")
-
-
 def field(args):
     o = load(args[0])
     for k in args[1].split("."):
@@ -121,8 +88,7 @@ def shell_vars(args):
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"id": conn_id, "causes": causes, "get": get, "field": field,
-     "tw": tw, "vars": shell_vars}[cmd](args)
+    {"id": conn_id, "field": field, "tw": tw, "vars": shell_vars}[cmd](args)
 
 
 if __name__ == "__main__":
