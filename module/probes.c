@@ -276,8 +276,14 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	if (newstate == TCP_CLOSE &&
 	    (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING)) {
 		tw = tt_tw_lookup(sk);
+		/*
+		 * An orphan whose FIN was acked goes on in FIN_WAIT2 inside
+		 * a timewait sock (substate FIN_WAIT2) and turns TIME_WAIT on
+		 * the peer's FIN with no event: the reaper notices that.
+		 */
 		if (tw)
-			ev.new_state = TCP_TIME_WAIT;
+			ev.new_state = tw->tw_substate == TCP_TIME_WAIT ?
+				       TCP_TIME_WAIT : TCP_FIN_WAIT2;
 	}
 	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE)) {
 		/* The child inherits its request's cookie: generate it
@@ -324,12 +330,13 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		c->err = READ_ONCE(sk->sk_err);
 		c->outcome = tt_outcome_at_close(c, c->err);
 	}
-	if (tw) {
+	if (tw && ev.new_state == TCP_TIME_WAIT) {
 		c->flags |= TCPTRAIL_F_TIME_WAIT;
 		c->tw_start_ns = ev.t_ns;
 	}
 	c->state = ev.new_state;
-	tt_event_add(c, &ev);
+	if (ev.old_state != ev.new_state)
+		tt_event_add(c, &ev);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 
 	if (tw && !tt_tw_track(c, tw, ev.t_ns))
@@ -350,8 +357,8 @@ static u8 tt_rtx_kind(const struct sock *sk, u8 tcp_flags)
 
 /*
  * An RTO retransmit runs in Loss state; fast retransmits in Recovery (or
- * Disorder/CWR); a tail loss probe goes out from the timer handler while
- * the loss-probe timer is still the pending one and before any Loss.
+ * CWR/Disorder); a tail loss probe goes out from the timer handler, in
+ * Open or Disorder state, while the loss-probe timer is the pending one.
  */
 static u8 tt_rtx_cause(const struct sock *sk)
 {
@@ -359,11 +366,17 @@ static u8 tt_rtx_cause(const struct sock *sk)
 
 	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
 		return TCPTRAIL_CAUSE_RTO;
-	if (icsk->icsk_ca_state == TCP_CA_Loss)
+	switch (icsk->icsk_ca_state) {
+	case TCP_CA_Loss:
 		return TCPTRAIL_CAUSE_RTO;
+	case TCP_CA_Recovery:
+	case TCP_CA_CWR:
+		/* Recovery may begin while the probe timer is armed. */
+		return TCPTRAIL_CAUSE_FAST;
+	}
 	if (icsk->icsk_pending == ICSK_TIME_LOSS_PROBE)
 		return TCPTRAIL_CAUSE_TLP;
-	if (icsk->icsk_ca_state != TCP_CA_Open)
+	if (icsk->icsk_ca_state == TCP_CA_Disorder)
 		return TCPTRAIL_CAUSE_FAST;
 	return TCPTRAIL_CAUSE_UNKNOWN;
 }

@@ -32,6 +32,32 @@ static u8 tt_tw_exit_cause(const struct inet_timewait_sock *tw)
 	return TCPTRAIL_TW_EXIT_EXPIRED;
 }
 
+/*
+ * A timewait sock in substate FIN_WAIT2 (an orphan whose FIN was acked)
+ * turns TIME_WAIT when the peer's FIN comes, without an event: note it
+ * here, to the reaper's period.  Caller holds tt_lock.
+ */
+static void tt_reap_fin_wait2(struct tt_conn *c,
+			      const struct inet_timewait_sock *tw, u64 now)
+{
+	struct tt_event ev = {
+		.t_ns = now,
+		.type = TCPTRAIL_EV_STATE,
+		.old_state = TCP_FIN_WAIT2,
+		.new_state = TCP_TIME_WAIT,
+	};
+
+	if (READ_ONCE(c->state) != TCP_FIN_WAIT2 ||
+	    READ_ONCE(tw->tw_substate) != TCP_TIME_WAIT)
+		return;
+	raw_spin_lock(&c->lock);
+	c->state = TCP_TIME_WAIT;
+	c->flags |= TCPTRAIL_F_TIME_WAIT;
+	c->tw_start_ns = now;
+	tt_event_add(c, &ev);
+	raw_spin_unlock(&c->lock);
+}
+
 static void tt_reap_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(tt_reap_work, tt_reap_fn);
 static unsigned int tt_reap_pass;
@@ -68,13 +94,14 @@ static unsigned int tt_reap_tw(u64 now)
 		struct tt_event ev = {
 			.t_ns = now,
 			.type = TCPTRAIL_EV_TW_EXIT,
-			.old_state = TCP_TIME_WAIT,
 			.new_state = TCP_CLOSE,
 		};
 
+		tt_reap_fin_wait2(c, tw, now);
 		if (!hlist_nulls_unhashed(&tw->tw_node))
 			continue;
 		raw_spin_lock(&c->lock);
+		ev.old_state = c->state;
 		c->tw_end_ns = now;
 		c->tw_exit = tt_tw_exit_cause(tw);
 		c->state = TCP_CLOSE;
