@@ -114,34 +114,49 @@ touch "$TT_TMP/ev.hold"
 busywait 10000 tl_has "$NS_C" role client sport "${I[ev_lport]}" state TIME_WAIT ||
 	fail "ev: the client never entered TIME_WAIT"
 tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
-read -r dr srtx lost n evs < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[ev_lport]}" \
-	'c["data_retrans"]' 'c["syn_retrans"]' 'c["events_lost"]' 'len(c["events"])' \
-	'"|".join(e["type"] + ":" + (e.get("old", "") + ">" + e.get("new", "") if e["type"] == "state" else e.get("kind", e.get("old", ""))) for e in c["events"])' |
-	paste -sd ' ')
+eval "$(tlv "$TT_TMP/c.json" "role=client,lport=${I[ev_lport]}" \
+	dr='c["data_retrans"]' srtx='c["syn_retrans"]' lost='c["events_lost"]' n='len(c["events"])' \
+	evs='"|".join(e["type"] + ":" + (e.get("old", "") + ">" + e.get("new", "") if e["type"] == "state" else e.get("kind", e.get("old", ""))) for e in c["events"])')"
 log "ev: $evs"
 expect_eq "ev: syn_retrans" "$srtx" 2
-check "ev: data_retrans ($dr) >= 1" test "${dr:-0}" -ge 1
+check "ev: data_retrans ($dr) >= 1" test "${dr/None/0}" -ge 1
 expect_eq "ev: events kept" "$n" "$MAX_EVENTS"
 expect_eq "ev: events_lost = the data retransmits in the middle" "$lost" "$dr"
 expect_eq "ev: first 4 and last 4 events" "$evs" \
 	"state:CLOSE>SYN_SENT|retransmit:syn|retransmit:syn|state:SYN_SENT>ESTABLISHED|state:ESTABLISHED>FIN_WAIT1|state:FIN_WAIT1>FIN_WAIT2|state:FIN_WAIT2>TIME_WAIT|destroy:TIME_WAIT"
 
 # ---- linger ----
+# held open while its id is read, then aborted: finished at once; its end
+# is read from `show` before it goes
 ip netns exec "$NS_C" python3 "$TL_PEER" many "$ADDR4_S" "${P[many]}" --count 1 \
-	--info "$TT_TMP/lg.info"
+	--info "$TT_TMP/lg.info" --hold "$TT_TMP/lg.hold" &
+defer "kill $! 2>/dev/null"
 tl_info lg
-busywait 10000 tl_has "$NS_C" role client sport "${I[lg_lports]}" finished ||
-	fail "linger: the connection never finished"
 tl_dump "$NS_C" "$TT_TMP/lg.json"
-read -r id end_s < <(tlq "$TT_TMP/lg.json" "role=client,lport=${I[lg_lports]}" 'c["id"]' \
-	'__import__("datetime").datetime.fromisoformat(c["end"].replace("Z", "+00:00")).timestamp()' |
-	paste -sd ' ')
+eval "$(tlv "$TT_TMP/lg.json" "role=client,lport=${I[lg_lports]}" id='c["id"]')"
+touch "$TT_TMP/lg.hold"
+seen_finished() {
+	local out
+	out=$(ip netns exec "$NS_C" "$TCPTRAIL_CLI" show --json "$id" 2>/dev/null) || return 1
+	[[ $out == *'"finished":true'* ]] || return 1
+	printf '%s\n' "$out" >"$TT_TMP/lg.done.json"
+}
 gone() { ! ip netns exec "$NS_C" "$TCPTRAIL_CLI" show "$id" >/dev/null 2>&1; }
-if busywait 15000 gone; then
+if [ "$id" = None ]; then
+	fail "linger: the connection was not in the table"
+elif ! busywait 10000 seen_finished; then
+	fail "linger: never saw connection $id finished (gone before the first look?)"
+elif busywait 15000 gone; then
 	now=${EPOCHREALTIME}
-	after_ns=$(awk -v a="$now" -v b="$end_s" 'BEGIN { printf "%d", (a - b) * 1e9 }')
-	log "linger: gone $(ns2ms "$after_ns") ms after it finished"
-	tl_near_nominal "linger: gone after linger" "$after_ns" "$LINGER_NS" 0 $((SLOW_PASS_NS + 1000000000))
+	eval "$(tlv "$TT_TMP/lg.done.json" - \
+		end_s='__import__("datetime").datetime.fromisoformat(L[0]["end"].replace("Z", "+00:00")).timestamp()')"
+	if [ "$end_s" = None ]; then
+		fail "linger: no end time for connection $id"
+	else
+		after_ns=$(awk -v a="$now" -v b="$end_s" 'BEGIN { printf "%d", (a - b) * 1e9 }')
+		log "linger: gone $(ns2ms "$after_ns") ms after it finished"
+		tl_near_nominal "linger: gone after linger" "$after_ns" "$LINGER_NS" 0 $((SLOW_PASS_NS + 1000000000))
+	fi
 else
 	fail "linger: connection $id still there 15 s on"
 fi

@@ -70,8 +70,8 @@ for tag in shut orph; do
 	lp=${I[${tag}_lport]}
 	if busywait 10000 fw2_seen "$tag"; then
 		tl_dump "$NS_C" "$TT_TMP/fw2.$tag.json"
-		expect_eq "$tag: client state while ss shows FIN-WAIT-2" \
-			"$(tlq "$TT_TMP/fw2.$tag.json" "role=client,lport=$lp" 'c["state"]')" FIN_WAIT2
+		eval "$(tlv "$TT_TMP/fw2.$tag.json" "role=client,lport=$lp" st='c["state"]')"
+		expect_eq "$tag: client state while ss shows FIN-WAIT-2" "$st" FIN_WAIT2
 	else
 		fail "$tag: never saw the server in CLOSE_WAIT and the client in FIN-WAIT-2"
 	fi
@@ -95,53 +95,46 @@ for tag in shut orph; do
 	lp=${I[${tag}_lport]}
 	log "$tag: $ADDR4_C:$lp -> $ADDR4_S:${P[$tag]}"
 	# ---- the active closer ----
-	read -r states < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'states()')
-	read -r st cl tw f1 f2 t < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
-		'c["state"]' 'c["closer"]' 'str(c["flags"]["time_wait"]).lower()' \
-		'st("ESTABLISHED", "FIN_WAIT1")' 'st("FIN_WAIT1", "FIN_WAIT2")' \
-		'st("FIN_WAIT2", "TIME_WAIT")' | paste -sd ' ')
+	# on its tap: its FIN, the ACK of it, the server's FIN
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
+		states='states()' st='c["state"]' cl='c["closer"]' \
+		tw='str(c["flags"]["time_wait"]).lower()' f1='st("ESTABLISHED", "FIN_WAIT1")' \
+		f2='st("FIN_WAIT1", "FIN_WAIT2")' t='st("FIN_WAIT2", "TIME_WAIT")' \
+		fin='first("c2s", lambda x: "F" in x[2])' \
+		ackfin='acking("s2c", [x[4] for x in S if x[1] == "c2s" and "F" in x[2]][0])' \
+		sfin='first("s2c", lambda x: "F" in x[2])')"
 	expect_eq "$tag: client states" "$states" "$ACTIVE"
 	expect_eq "$tag: client state" "$st" TIME_WAIT
 	expect_eq "$tag: client closer" "$cl" local
 	expect_eq "$tag: client flags.time_wait" "$tw" true
-	segs=$(tl_segs c "$lp")
-	fin=$(echo "$segs" | awk '$2 == "c2s" && $3 ~ /F/ { print $1, $5; exit }')
-	sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1, $5; exit }')
-	if [ -z "$fin" ] || [ -z "$sfin" ]; then
-		fail "$tag: the client's capture lacks a FIN"
+	if [ "$fin" = None ] || [ "$sfin" = None ] || [ "$ackfin" = None ]; then
+		fail "$tag: the client's capture lacks a FIN or the ACK of its FIN"
+	elif [ "$f1" = None ] || [ "$f2" = None ] || [ "$t" = None ]; then
+		fail "$tag: client timeline lacks a FIN state ($f1 $f2 $t)"
 	else
-		ackfin=$(tl_seg_acking "$segs" s2c "${fin#* }")
-		fin=${fin% *} sfin=${sfin% *}
-		if [ "$f1" = None ] || [ "$f2" = None ] || [ "$t" = None ]; then
-			fail "$tag: client timeline lacks a FIN state ($f1 $f2 $t)"
-		else
-			tl_vs_capture "$tag: client FIN_WAIT1" $((f2 - f1)) $((ackfin - fin))
-			tl_near_nominal "$tag: client FIN_WAIT1 = RTT" $((f2 - f1)) "$RTT" \
-				"$RTT_TOL" "$RTT_TOL" $((ackfin - fin))
-			tl_vs_capture "$tag: client FIN_WAIT2" $((t - f2)) $((sfin - ackfin))
-		fi
+		tl_vs_capture "$tag: client FIN_WAIT1" $((f2 - f1)) $((ackfin - fin))
+		tl_near_nominal "$tag: client FIN_WAIT1 = RTT" $((f2 - f1)) "$RTT" \
+			"$RTT_TOL" "$RTT_TOL" $((ackfin - fin))
+		tl_vs_capture "$tag: client FIN_WAIT2" $((t - f2)) $((sfin - ackfin))
 	fi
 
 	# ---- the passive closer ----
-	read -r states < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" 'states()')
-	read -r st cl tw cw la end < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
-		'c["state"]' 'c["closer"]' 'str(c["flags"]["time_wait"]).lower()' \
-		'st("ESTABLISHED", "CLOSE_WAIT")' 'st("CLOSE_WAIT", "LAST_ACK")' \
-		'st("LAST_ACK", "CLOSE")' | paste -sd ' ')
+	# on its tap: the client's FIN, its own FIN, the ACK of it
+	eval "$(tlv "$TT_TMP/s.json" "role=server,rport=$lp" --segs s "$lp" \
+		states='states()' st='c["state"]' cl='c["closer"]' \
+		tw='str(c["flags"]["time_wait"]).lower()' cw='st("ESTABLISHED", "CLOSE_WAIT")' \
+		la='st("CLOSE_WAIT", "LAST_ACK")' end='st("LAST_ACK", "CLOSE")' \
+		fin='first("c2s", lambda x: "F" in x[2])' sfin='first("s2c", lambda x: "F" in x[2])' \
+		lack='acking("c2s", [x[4] for x in S if x[1] == "s2c" and "F" in x[2]][0])')"
 	expect_eq "$tag: server states" "$states" "$PASSIVE"
 	expect_eq "$tag: server state" "$st" CLOSE
 	expect_eq "$tag: server closer" "$cl" remote
 	expect_eq "$tag: server flags.time_wait" "$tw" false
-	segs=$(tl_segs s "$lp")
-	fin=$(echo "$segs" | awk '$2 == "c2s" && $3 ~ /F/ { print $1; exit }')
-	sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1, $5; exit }')
-	if [ -z "$fin" ] || [ -z "$sfin" ]; then
-		fail "$tag: the server's capture lacks a FIN"
+	if [ "$fin" = None ] || [ "$sfin" = None ] || [ "$lack" = None ]; then
+		fail "$tag: the server's capture lacks a FIN or the ACK of its FIN"
 	elif [ "$cw" = None ] || [ "$la" = None ] || [ "$end" = None ]; then
 		fail "$tag: server timeline lacks a FIN state ($cw $la $end)"
 	else
-		lack=$(tl_seg_acking "$segs" c2s "${sfin#* }")
-		sfin=${sfin% *}
 		tl_vs_capture "$tag: server CLOSE_WAIT" $((la - cw)) $((sfin - fin))
 		tl_vs_capture "$tag: server LAST_ACK" $((end - la)) $((lack - sfin))
 		tl_near_nominal "$tag: server LAST_ACK = RTT" $((end - la)) "$RTT" \

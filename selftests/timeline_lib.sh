@@ -17,6 +17,20 @@
 TL_QUERY=$SELFTEST_DIR/timeline_query.py
 TL_PEER=$SELFTEST_DIR/timeline_peer.py
 
+# Every process costs a lot under emulation: these two are called for
+# every message, so they stay in the shell (lib.sh's use awk).
+ns2ms() {
+	local n=$1 sign=
+	if ((n < 0)); then
+		sign=- n=$((-n))
+	fi
+	printf '%s%d.%03d' "$sign" $((n / 1000000)) $((n % 1000000 / 1000))
+}
+
+ns2us() {
+	printf '%+d' $(($1 / 1000))
+}
+
 # ---- KTAP ---------------------------------------------------------------
 
 TL_N=0
@@ -115,12 +129,6 @@ tl_setup() {
 	ip netns exec "$NS_S" ethtool -K "$VETH_S" tso off gso off gro off >/dev/null 2>&1 || true
 }
 
-# tl_netem ARGS...: the router's qdisc towards the client (the RTT).
-tl_netem() {
-	ip netns exec "$NS_R" tc qdisc replace dev "$VETH_RC" root netem "$@" ||
-		skip "tc netem unavailable (CONFIG_NET_SCH_NETEM?)"
-}
-
 # tl_netem_fwd ARGS...: the router's qdisc towards the server.
 tl_netem_fwd() {
 	ip netns exec "$NS_R" tc qdisc replace dev "$VETH_RS" root netem "$@" ||
@@ -175,7 +183,8 @@ tl_listen() {
 		--ready "$TT_TMP/$tag.port" "$@" &
 	defer "kill $! 2>/dev/null"
 	busywait 30000 test -f "$TT_TMP/$tag.port" || die "server $tag did not start"
-	P[$tag]=$(cat "$TT_TMP/$tag.port")
+	# shellcheck disable=SC2034 # read by the tests
+	P[$tag]=$(<"$TT_TMP/$tag.port")
 }
 
 # tl_connect NS ADDR PORT TAG [ARGS...]: a client in the background; its
@@ -209,11 +218,17 @@ tl_dump() {
 		mv "$file.tmp" "$file"
 }
 
-# tlq FILE MATCH EXPR...: one connection of FILE (MATCH: key=value[,...]),
-# each Python EXPR evaluated on it, one result a line (see
-# timeline_query.py).
-tlq() {
-	python3 "$TL_QUERY" conn "$@"
+# tlv FILE MATCH [--segs SIDE PORT] NAME=EXPR...: shell assignments, for
+# eval, of figures of one connection and of its capture at SIDE (c or s);
+# see timeline_query.py vars.
+tlv() {
+	local file=$1 match=$2
+	shift 2
+	if [ "${1:-}" = --segs ]; then
+		python3 "$TL_QUERY" vars "$file" "$match" --segs "$TT_TMP/$2.txt" "$3" "${@:4}"
+	else
+		python3 "$TL_QUERY" vars "$file" "$match" "$@"
+	fi
 }
 
 # tl_has NS FILTER...: the module lists something for that in-kernel
@@ -223,21 +238,6 @@ tl_has() {
 	shift
 	out=$(ip netns exec "$ns" "$TCPTRAIL_CLI" list --json "$@" 2>/dev/null) || return 1
 	[ -n "$out" ] && [ "$out" != "[]" ]
-}
-
-# tl_state_is NS MATCH STATE: the module has that connection in
-# STATE.
-tl_state_is() {
-	local ns=$1 match=$2 want=$3
-	tl_dump "$ns" "$TT_TMP/poll.$ns.json" 2>/dev/null || return 1
-	[ "$(tlq "$TT_TMP/poll.$ns.json" "$match" 'c["state"]' 2>/dev/null)" = "$want" ]
-}
-
-# tl_expr_true NS MATCH EXPR: EXPR (Python, on the connection) is true.
-tl_expr_true() {
-	local ns=$1 match=$2 expr=$3
-	tl_dump "$ns" "$TT_TMP/poll.$ns.json" 2>/dev/null || return 1
-	[ "$(tlq "$TT_TMP/poll.$ns.json" "$match" "bool($expr)" 2>/dev/null)" = True ]
 }
 
 # ---- captures -------------------------------------------------------------
@@ -257,74 +257,8 @@ tl_capture_stop() {
 	done
 }
 
-# tl_segs SIDE PORT: the segments of the connection whose client port is
-# PORT, "ns dir flags seq end len ack" (dir: c2s | s2c; seq, end and ack
-# absolute, end = seq without payload, ack 0 without ACK), from the capture at SIDE (c or s).  The
-# times stay strings: awk's doubles would round nanoseconds since 1970.
-tl_segs() {
-	awk -v p="$2" '
-	$2 != "IP" && $2 != "IP6" { next }
-	{
-		sp = $3; sub(/.*\./, "", sp)
-		dp = $5; sub(/:$/, "", dp); sub(/.*\./, "", dp)
-		if (sp != p && dp != p)
-			next
-		r = substr($0, index($0, "Flags [") + 7)
-		fl = substr(r, 1, index(r, "]") - 1)
-		seq = 0; end = 0; len = 0; ack = 0
-		if (match($0, / seq [0-9:]+/)) {
-			n = split(substr($0, RSTART + 5, RLENGTH - 5), a, ":")
-			seq = a[1]; end = n > 1 ? a[2] : a[1]
-		}
-		if (match($0, / length [0-9]+/))
-			len = substr($0, RSTART + 8, RLENGTH - 8)
-		if (match($0, / ack [0-9]+/))
-			ack = substr($0, RSTART + 5, RLENGTH - 5)
-		split($1, t, ".")
-		print t[1] substr(t[2] "000000000", 1, 9), (sp == p ? "c2s" : "s2c"), fl, seq, end, len, ack
-	}' "$TT_TMP/$1.txt"
-}
-
-# tl_seg_t SEGS DIR FLAGS [N]: the time of the Nth (default 1st) segment
-# going DIR with exactly FLAGS (tcpdump's notation: S, S., ., F., R, R.).
-tl_seg_t() {
-	echo "$1" | awk -v d="$2" -v f="$3" -v n="${4:-1}" \
-		'$2 == d && $3 == f && ++seen == n { print $1; exit }'
-}
-
-# tl_seg_acking SEGS DIR SEQ: the time of the first segment going DIR
-# that acknowledges SEQ (ack > SEQ; wrap-around ignored).
-tl_seg_acking() {
-	echo "$1" | awk -v d="$2" -v s="$3" '$2 == d && $7 + 0 > s + 0 { print $1; exit }'
-}
-
-# tl_seg_n SEGS DIR FLAGS: how many.
-tl_seg_n() {
-	echo "$1" | awk -v d="$2" -v f="$3" '$2 == d && $3 == f { n++ } END { print n + 0 }'
-}
-
-# tl_cap_est SEGS client|server: when that end's handshake completed on
-# the wire: the client on the SYN-ACK it accepted (the last one before its
-# first other segment), the server when that segment arrived.
-tl_cap_est() {
-	echo "$1" | awk -v side="$2" '
-	$2 == "s2c" && $3 == "S." { sa = $1 }
-	$2 == "c2s" && $3 !~ /S/ { print (side == "client" ? sa : $1); exit }'
-}
-
-# tl_cap_syn_sa SEGS: "SYN SYNACK" times: the first SYN-ACK and the SYN it
-# answered (the last SYN before it).
-tl_cap_syn_sa() {
-	echo "$1" | awk '
-	$2 == "c2s" && $3 == "S" { syn = $1 }
-	$2 == "s2c" && $3 == "S." { print syn, $1; exit }'
-}
-
 # ---- comparisons ------------------------------------------------------------
 
-ns2us() {
-	awk -v n="$1" 'BEGIN { printf "%+d", n / 1e3 }'
-}
 
 # tl_vs_capture WHAT MODULE_NS CAPTURE_NS: the "# error" line, and the
 # check that both agree within CAP_TOL.
@@ -381,15 +315,16 @@ tl_near_nominal() {
 # ---- scenarios checked the same way in IPv4 and IPv6 ----------------------
 # Each reads the client's dump $TT_TMP/c.json (and the server's
 # $TT_TMP/s.json) and the captures, for the client tagged TAG (tl_info).
+# One query each: under emulation every process costs.
 
-# tl_check_who NAME TAG: pid and comm are the connecting process's (its
-# comm was set to "tl-TAG").
+# Figures about the connecting process, for the checks below.
+TL_WHO=(comm='c["comm"]' pid='c["pid"]')
+
+# tl_check_who NAME TAG COMM PID: pid and comm are the connecting
+# process's (its comm was set to "tl-TAG").
 tl_check_who() {
-	local name=$1 tag=$2 pid comm
-	read -r comm pid < <(tlq "$TT_TMP/c.json" "role=client,lport=${I[${tag}_lport]}" \
-		'c["comm"]' 'c["pid"]' | paste -sd ' ')
-	expect_eq "$name: pid" "$pid" "${I[${tag}_pid]}"
-	expect_eq "$name: comm" "$comm" "tl-$tag"
+	expect_eq "$1: pid" "$4" "${I[${2}_pid]}"
+	expect_eq "$1: comm" "$3" "tl-$2"
 }
 
 # tl_check_syn_drop NAME TAG DROPPED: the first two SYNs were lost (DROPPED
@@ -397,13 +332,15 @@ tl_check_who() {
 # 3 s (2 s, 1), handshake one RTT after the last.
 tl_check_syn_drop() {
 	local name=$1 tag=$2 dropped=$3 lp=${I[${2}_lport]}
-	local st oc hs rtx n t1 r1 b1 t2 r2 b2 segs s1 s2 s3 sa
-	tl_check_who "$name" "$tag"
+	local comm pid st oc hs rtx n t1 r1 b1 t2 r2 b2 nsyn s1 s2 s3 sa
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" "${TL_WHO[@]}" \
+		st='c["state"]' oc='c["outcome"]' hs='c["handshake_ns"]' rtx='c["syn_retrans"]' \
+		n='len(rtx("syn"))' t1='rtx("syn")[0]["t_ns"]' r1='rtx("syn")[0]["rto_us"]' \
+		b1='rtx("syn")[0]["backoff"]' t2='rtx("syn")[1]["t_ns"]' r2='rtx("syn")[1]["rto_us"]' \
+		b2='rtx("syn")[1]["backoff"]' nsyn='seg_n("c2s", "S")' s1='seg_t("c2s", "S", 1)' \
+		s2='seg_t("c2s", "S", 2)' s3='seg_t("c2s", "S", 3)' sa='cap_est("client")')"
+	tl_check_who "$name" "$tag" "$comm" "$pid"
 	expect_eq "$name: connect() errno" "${I[${tag}_errno]}" 0
-	read -r st oc hs rtx n t1 r1 b1 t2 r2 b2 < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
-		'c["state"]' 'c["outcome"]' 'c["handshake_ns"]' 'c["syn_retrans"]' 'len(rtx("syn"))' \
-		'rtx("syn")[0]["t_ns"]' 'rtx("syn")[0]["rto_us"]' 'rtx("syn")[0]["backoff"]' \
-		'rtx("syn")[1]["t_ns"]' 'rtx("syn")[1]["rto_us"]' 'rtx("syn")[1]["backoff"]' | paste -sd ' ')
 	expect_eq "$name: SYNs dropped by the firewall" "$dropped" 2
 	expect_eq "$name: state" "$st" ESTABLISHED
 	expect_eq "$name: outcome" "$oc" established
@@ -413,13 +350,8 @@ tl_check_syn_drop() {
 	expect_eq "$name: 1st retransmit backoff" "$b1" 0
 	expect_eq "$name: 2nd retransmit rto_us" "$r2" 2000000
 	expect_eq "$name: 2nd retransmit backoff" "$b2" 1
-	segs=$(tl_segs c "$lp")
-	expect_eq "$name: SYNs in the capture" "$(tl_seg_n "$segs" c2s S)" 3
-	s1=$(tl_seg_t "$segs" c2s S 1)
-	s2=$(tl_seg_t "$segs" c2s S 2)
-	s3=$(tl_seg_t "$segs" c2s S 3)
-	sa=$(tl_cap_est "$segs" client)
-	if [ -z "$s3" ] || [ -z "$sa" ]; then
+	expect_eq "$name: SYNs in the capture" "$nsyn" 3
+	if [ "$s3" = None ] || [ "$sa" = None ]; then
 		fail "$name: the capture lacks the 3rd SYN or the SYN-ACK"
 		return 0
 	fi
@@ -444,75 +376,66 @@ tl_check_syn_drop() {
 # one RST received, in the timeline as in the capture; no entry on the
 # server's side (no socket answered), when its dump exists.
 tl_check_refused() {
-	local name=$1 tag=$2 lp=${I[${2}_lport]} st oc er rr rs tr segs rst
-	tl_check_who "$name" "$tag"
+	local name=$1 tag=$2 lp=${I[${2}_lport]} comm pid st oc er rr rs tr nrst rst syn srv=0
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" "${TL_WHO[@]}" \
+		st='c["state"]' oc='c["outcome"]' er='c["errno"]' rr='c["rst_recv"]' \
+		rs='c["rst_sent"]' tr='ev("rst_recv")[0]["t_ns"]' nrst='len([x for x in S if "R" in x[2]])' \
+		rst='first("s2c", lambda x: "R" in x[2])' syn='seg_t("c2s", "S")')"
+	tl_check_who "$name" "$tag" "$comm" "$pid"
 	expect_eq "$name: connect() errno" "${I[${tag}_errno]}" 111
-	read -r st oc er rr rs tr < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
-		'c["state"]' 'c["outcome"]' 'c["errno"]' 'c["rst_recv"]' 'c["rst_sent"]' \
-		'ev("rst_recv")[0]["t_ns"]' | paste -sd ' ')
 	expect_eq "$name: state" "$st" CLOSE
 	expect_eq "$name: outcome" "$oc" refused
 	expect_eq "$name: errno" "$er" 111
 	expect_eq "$name: rst_recv" "$rr" 1
 	expect_eq "$name: rst_sent" "$rs" 0
 	if [ -f "$TT_TMP/s.json" ]; then
-		expect_eq "$name: no server entry" \
-			"$(python3 "$TL_QUERY" all "$TT_TMP/s.json" "len([e for e in L if e['rport'] == $lp])")" 0
+		eval "$(tlv "$TT_TMP/s.json" - srv="len([e for e in L if e['rport'] == $lp])")"
+		expect_eq "$name: no server entry" "$srv" 0
 	fi
-	segs=$(tl_segs c "$lp")
-	expect_eq "$name: RSTs in the capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
-	rst=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /R/ { print $1; exit }')
-	if [ -n "$rst" ]; then
-		tl_in_bracket "$name: RST received" "$tr" $((rst - $(tl_seg_t "$segs" c2s S))) \
-			"${I[${tag}_connect_ns]}"
+	expect_eq "$name: RSTs in the capture" "$nrst" 1
+	if [ "$rst" != None ] && [ "$syn" != None ]; then
+		tl_in_bracket "$name: RST received" "$tr" $((rst - syn)) "${I[${tag}_connect_ns]}"
 	fi
 }
 
 # tl_check_abort NAME TAG WHO: WHO (client|server) closed the established
 # connection with SO_LINGER {1, 0}: it sent one RST, its peer received it,
-# both end "reset"; each capture shows that one RST.
+# both end "reset"; each capture shows that one RST.  The times are
+# counted from the handshake's completion, which both the timeline and
+# the capture see.
 tl_check_abort() {
-	local name=$1 tag=$2 who=$3 lp=${I[${2}_lport]} peer oc rs rr st t te er segs rst ce
-	local -A m
-	if [ "$who" = client ]; then peer=server; else peer=client; fi
+	local name=$1 tag=$2 who=$3 lp=${I[${2}_lport]} side oc rs rr st t te er nrst rst ce
+	local -A m est
 	m[client]="role=client,lport=$lp"
 	m[server]="role=server,rport=$lp"
-	local -A est
 	est[client]='st("SYN_SENT", "ESTABLISHED")'
 	est[server]='st("SYN_RECV", "ESTABLISHED")'
-	read -r oc rs rr st t te < <(tlq "$TT_TMP/${who:0:1}.json" "${m[$who]}" \
-		'c["outcome"]' 'c["rst_sent"]' 'c["rst_recv"]' 'c["state"]' \
-		'ev("rst_sent")[0]["t_ns"]' "${est[$who]}" | paste -sd ' ')
-	expect_eq "$name: $who (aborter) outcome" "$oc" reset
-	expect_eq "$name: $who (aborter) rst_sent" "$rs" 1
-	expect_eq "$name: $who (aborter) rst_recv" "$rr" 0
-	expect_eq "$name: $who (aborter) state" "$st" CLOSE
-	segs=$(tl_segs "${who:0:1}" "$lp")
-	expect_eq "$name: RSTs in the $who's capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
-	rst=$(echo "$segs" | awk '$3 ~ /R/ { print $1; exit }')
-	# from the handshake's completion, which both see
-	ce=$(tl_cap_est "$segs" "$who")
-	if [ -n "$rst" ] && [ -n "$ce" ] && [ "$t" != None ] && [ "$te" != None ]; then
-		tl_vs_capture "$name: established -> RST sent by the $who" $((t - te)) $((rst - ce))
-	else
-		fail "$name: no RST or handshake in the $who's timeline or capture"
-	fi
-
-	read -r oc rs rr st t er te < <(tlq "$TT_TMP/${peer:0:1}.json" "${m[$peer]}" \
-		'c["outcome"]' 'c["rst_sent"]' 'c["rst_recv"]' 'c["state"]' \
-		'ev("rst_recv")[0]["t_ns"]' 'c["errno"]' "${est[$peer]}" | paste -sd ' ')
-	expect_eq "$name: $peer (peer) outcome" "$oc" reset
-	expect_eq "$name: $peer (peer) rst_recv" "$rr" 1
-	expect_eq "$name: $peer (peer) rst_sent" "$rs" 0
-	expect_eq "$name: $peer (peer) state" "$st" CLOSE
-	expect_eq "$name: $peer (peer) errno ECONNRESET" "$er" 104
-	segs=$(tl_segs "${peer:0:1}" "$lp")
-	expect_eq "$name: RSTs in the $peer's capture" "$(echo "$segs" | awk '$3 ~ /R/' | wc -l)" 1
-	rst=$(echo "$segs" | awk '$3 ~ /R/ { print $1; exit }')
-	ce=$(tl_cap_est "$segs" "$peer")
-	if [ -n "$rst" ] && [ -n "$ce" ] && [ "$t" != None ] && [ "$te" != None ]; then
-		tl_vs_capture "$name: established -> RST received by the $peer" $((t - te)) $((rst - ce))
-	else
-		fail "$name: no RST or handshake in the $peer's timeline or capture"
-	fi
+	for side in "$who" peer; do
+		local role=$side what=aborter kind=rst_sent
+		if [ "$side" = peer ]; then
+			what=peer kind=rst_recv
+			if [ "$who" = client ]; then role=server; else role=client; fi
+		fi
+		eval "$(tlv "$TT_TMP/${role:0:1}.json" "${m[$role]}" --segs "${role:0:1}" "$lp" \
+			oc='c["outcome"]' rs='c["rst_sent"]' rr='c["rst_recv"]' st='c["state"]' \
+			er='c["errno"]' t="ev(\"$kind\")[0][\"t_ns\"]" te="${est[$role]}" \
+			nrst='len([x for x in S if "R" in x[2]])' rst='first("c2s", lambda x: "R" in x[2]) or first("s2c", lambda x: "R" in x[2])' \
+			ce="cap_est(\"$role\")")"
+		expect_eq "$name: $role ($what) outcome" "$oc" reset
+		if [ "$kind" = rst_sent ]; then
+			expect_eq "$name: $role ($what) rst_sent" "$rs" 1
+			expect_eq "$name: $role ($what) rst_recv" "$rr" 0
+		else
+			expect_eq "$name: $role ($what) rst_recv" "$rr" 1
+			expect_eq "$name: $role ($what) rst_sent" "$rs" 0
+			expect_eq "$name: $role (peer) errno ECONNRESET" "$er" 104
+		fi
+		expect_eq "$name: $role ($what) state" "$st" CLOSE
+		expect_eq "$name: RSTs in the $role's capture" "$nrst" 1
+		if [ "$rst" != None ] && [ "$ce" != None ] && [ "$t" != None ] && [ "$te" != None ]; then
+			tl_vs_capture "$name: established -> RST ${kind#rst_} by the $role" $((t - te)) $((rst - ce))
+		else
+			fail "$name: no RST or handshake in the $role's timeline or capture"
+		fi
+	done
 }

@@ -3,32 +3,52 @@
 """Queries of the timeline selftests, so that a shell test makes one call
 per batch of figures.
 
-  timeline_query.py conn FILE MATCH EXPR...
-      FILE is `tcptrail list --json`; MATCH "key=value[,key=value]" must
-      select exactly one connection (addresses compare normalised).  Each
-      EXPR is a Python expression evaluated with:
+  timeline_query.py all FILE EXPR...
+      FILE is `tcptrail list --json`; each Python EXPR is evaluated with
+      L = the whole list and printed on its own line (lists
+      space-separated, None as None).
+  timeline_query.py vars FILE MATCH [--segs TEXT PORT] NAME=EXPR...
+      Figures of one connection, printed as shell assignments for eval
+      (NAME=VALUE, None when a figure is missing, every NAME even when
+      nothing matched).  MATCH "key=value[,key=value]" must select exactly
+      one connection (addresses compare normalised); "-" selects none.
+      EXPR is a Python expression evaluated with L, and:
         c             the connection (a dict)
         ev(type, **k) its events of that type whose fields equal k
         st(old, new)  t_ns of the first state event old -> new (or None)
         rtx(kind)     its retransmit events of that kind
         states()      "OLD>NEW" of every state event, in order
-      and printed on its own line (lists space-separated, None as None).
-  timeline_query.py all FILE EXPR...
-      The same with L = the whole list (and no c).
-  timeline_query.py rtx-match FILE MATCH ZERO_NS < SEGS
-      Pairs the connection's data and FIN retransmit events with the
-      retransmissions in SEGS (timeline_lib.sh's tl_segs lines for its
-      client side: a c2s segment starting below what was already sent),
-      by sequence number, in order; the timeline's 0 is ZERO_NS on the
-      capture's clock.  Prints "events captured paired mean_err_ns max_abs_err_ns".
+      With --segs, EXPR may also use the capture TEXT (`tcpdump -n -tt
+      -S`) of the connection whose client port is PORT:
+        S                     its segments: (ns, dir, flags, seq, end,
+                              len, ack), dir "c2s" or "s2c"
+        seg_t(dir, flags, n=1) time of the nth segment with exactly flags
+        seg_n(dir, flags)     how many
+        cap_est(side)         when "client" or "server" saw the handshake
+                              complete: the SYN-ACK it accepted (the last
+                              before the client's first other segment),
+                              or that segment's arrival
+        cap_syn_sa()          (SYN, first SYN-ACK): the first SYN-ACK and
+                              the SYN it answered
+        acking(dir, seq)      time of the first segment going dir that
+                              acknowledges seq
+        first(dir, pred)      time of the first segment going dir for
+                              which pred(segment) holds
+        rtx_match(zero)       the connection's data/FIN retransmit events
+                              paired with the capture's retransmissions
+                              (zero: the timeline's 0 on the capture's
+                              clock): (events, captured, paired,
+                              mean_err_ns, max_abs_err_ns)
 """
 
-import ipaddress
 import json
+import re
+import shlex
 import sys
 
 
 def norm(v):
+    import ipaddress
     try:
         return str(ipaddress.ip_address(v))
     except ValueError:
@@ -36,10 +56,13 @@ def norm(v):
 
 
 def load(path):
+    """A list --json array, or show --json's one object."""
     with open(path) as f:
         data = json.load(f)
+    if isinstance(data, dict):
+        data = [data]
     if not isinstance(data, list):
-        sys.exit(f"{path}: not a JSON array")
+        raise ValueError(f"{path}: not a JSON array")
     return data
 
 
@@ -82,20 +105,6 @@ def helpers(c):
     return {"c": c, "ev": ev, "st": st, "rtx": rtx, "states": states}
 
 
-def cmd_conn(path, match, exprs):
-    data = load(path)
-    conds = [m for m in match.split(",") if m]
-    found = [e for e in data if matches(e, conds)]
-    if len(found) != 1:
-        print(f"{len(found)} connections match '{match}' (of {len(data)}):", file=sys.stderr)
-        for e in data:
-            print("  " + json.dumps({k: e.get(k) for k in
-                  ("id", "role", "laddr", "lport", "raddr", "rport", "state")}),
-                  file=sys.stderr)
-        return 1
-    return show(exprs, helpers(found[0]))
-
-
 def cmd_all(path, exprs):
     return show(exprs, {"L": load(path)})
 
@@ -112,29 +121,125 @@ def show(exprs, env):
     return 0
 
 
-def cmd_rtx_match(path, match, zero_ns):
-    data = load(path)
-    conds = [m for m in match.split(",") if m]
-    found = [e for e in data if matches(e, conds)]
-    if len(found) != 1:
-        print(f"{len(found)} connections match '{match}'", file=sys.stderr)
-        return 1
-    evs = [e for e in found[0].get("events") or []
+LINE = re.compile(r"^(\d+)\.(\d+) IP6? (\S+)\.(\d+) > (\S+)\.(\d+): Flags \[([^\]]*)\](.*)$")
+SEQ = re.compile(r" seq (\d+)(?::(\d+))?")
+LEN = re.compile(r" length (\d+)")
+ACK = re.compile(r" ack (\d+)")
+
+
+def segments(path, port):
+    out = []
+    with open(path) as f:
+        for line in f:
+            m = LINE.match(line)
+            if not m:
+                continue
+            sec, frac, _, sport, _, dport, flags, rest = m.groups()
+            if port not in (int(sport), int(dport)):
+                continue
+            s, n, a = SEQ.search(rest), LEN.search(rest), ACK.search(rest)
+            seq = int(s.group(1)) if s else 0
+            end = int(s.group(2)) if s and s.group(2) else seq
+            out.append((int(sec) * 10**9 + int(frac.ljust(9, "0")[:9]),
+                        "c2s" if int(sport) == port else "s2c", flags, seq, end,
+                        int(n.group(1)) if n else 0, int(a.group(1)) if a else 0))
+    return out
+
+
+def seg_helpers(S):
+    def seg_t(d, flags, n=1):
+        hits = [x[0] for x in S if x[1] == d and x[2] == flags]
+        return hits[n - 1] if len(hits) >= n else None
+
+    def seg_n(d, flags):
+        return len([x for x in S if x[1] == d and x[2] == flags])
+
+    def cap_est(side):
+        sa = None
+        for x in S:
+            if x[1] == "s2c" and x[2] == "S.":
+                sa = x[0]
+            if x[1] == "c2s" and "S" not in x[2]:
+                return sa if side == "client" else x[0]
+        return None
+
+    def cap_syn_sa():
+        syn = None
+        for x in S:
+            if x[1] == "c2s" and x[2] == "S":
+                syn = x[0]
+            if x[1] == "s2c" and x[2] == "S.":
+                return (syn, x[0])
+        return (None, None)
+
+    def acking(d, seq):
+        for x in S:
+            if x[1] == d and ((x[6] - seq - 1) & 0xffffffff) < 0x80000000 and x[6]:
+                return x[0]
+        return None
+
+    def first(d, pred):
+        for x in S:
+            if x[1] == d and pred(x):
+                return x[0]
+        return None
+
+    return {"S": S, "seg_t": seg_t, "seg_n": seg_n, "cap_est": cap_est,
+            "cap_syn_sa": cap_syn_sa, "acking": acking, "first": first}
+
+
+def cmd_vars(path, match, args):
+    segs = None
+    if len(args) >= 3 and args[0] == "--segs":
+        segs, port, args = args[1], int(args[2]), args[3:]
+    pairs = [a.partition("=")[::2] for a in args]
+    env = {"c": None, "L": []}
+    try:
+        env["L"] = load(path)
+        if match != "-":
+            conds = [m for m in match.split(",") if m]
+            found = [e for e in env["L"] if matches(e, conds)]
+            if len(found) != 1:
+                raise LookupError(f"{len(found)} connections match '{match}' "
+                                  f"(of {len(env['L'])})")
+            env.update(helpers(found[0]))
+        if segs:
+            env.update(seg_helpers(segments(segs, port)))
+            if env.get("c") is not None:
+                c, S = env["c"], env["S"]
+                env["rtx_match"] = lambda zero: rtx_match(c, S, zero)
+    except (OSError, ValueError, LookupError) as e:
+        print(f"vars: {e}", file=sys.stderr)
+        env = None
+    for name, x in pairs:
+        v = None
+        if env is not None:
+            try:
+                v = eval(x, {"__builtins__": __builtins__}, env)
+            except (IndexError, KeyError, TypeError) as e:
+                print(f"{name}: {x}: {e!r}", file=sys.stderr)
+        print(f"{name}={shlex.quote(fmt(v))}")
+    return 0
+
+
+def rtx_match(c, S, zero_ns):
+    """Pairs c's data and FIN retransmit events with the retransmissions
+    in S (a c2s segment starting below what was already sent), by
+    sequence number, in order; the timeline's 0 is zero_ns on the
+    capture's clock.  Returns (events, captured, paired, mean_err_ns,
+    max_abs_err_ns)."""
+    evs = [e for e in c.get("events") or []
            if e.get("type") == "retransmit" and e.get("kind") in ("data", "fin")]
     caps = []
     high = None
-    for line in sys.stdin:
-        f = line.split()
-        if len(f) < 7 or f[1] != "c2s":
-            continue
-        ns, flags, seq, end, ln = int(f[0]), f[2], int(f[3]), int(f[4]), int(f[5])
-        if "S" in flags:
+    for ns, d, flags, seq, end, _, _ in S:
+        if d != "c2s" or "S" in flags:
             continue
         if "F" in flags:
             end += 1
         if end == seq:
             continue
-        # 32-bit sequence space: compare relative to the first segment
+        # 32-bit sequence space: compare relative to the highest sent
         if high is not None and ((seq - high) & 0xffffffff) >= 0x80000000:
             caps.append((ns - zero_ns, seq))
         if high is None or ((end - high) & 0xffffffff) < 0x80000000:
@@ -149,19 +254,16 @@ def cmd_rtx_match(path, match, zero_ns):
                 break
     mean = sum(errs) // len(errs) if errs else 0
     worst = max((abs(x) for x in errs), default=0)
-    print(len(evs), len(caps), len(errs), mean, worst)
-    return 0
+    return (len(evs), len(caps), len(errs), mean, worst)
 
 
 def main():
     a = sys.argv[1:]
     try:
-        if len(a) >= 4 and a[0] == "conn":
-            return cmd_conn(a[1], a[2], a[3:])
         if len(a) >= 3 and a[0] == "all":
             return cmd_all(a[1], a[2:])
-        if len(a) == 4 and a[0] == "rtx-match":
-            return cmd_rtx_match(a[1], a[2], int(a[3]))
+        if len(a) >= 3 and a[0] == "vars":
+            return cmd_vars(a[1], a[2], a[3:])
     except (OSError, ValueError, json.JSONDecodeError) as e:
         print(f"{a[0]}: {e}", file=sys.stderr)
         return 1

@@ -90,29 +90,24 @@ tl_capture_stop
 # ---- SYN-ACK retransmit ----
 lp=${I[synack_lport]}
 log "synack: $ADDR4_C:$lp -> $ADDR4_S:${P[synack]}"
-read -r st srtx n tr rto bo tsa hs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
-	'c["state"]' 'c["synack_retrans"]' 'len(rtx("synack"))' 'rtx("synack")[0]["t_ns"]' \
-	'rtx("synack")[0]["rto_us"]' 'rtx("synack")[0]["backoff"]' 'ev("synack")[0]["t_ns"]' \
-	'c["handshake_ns"]' | paste -sd ' ')
-read -r crtx chs < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'c["syn_retrans"]' \
-	'c["handshake_ns"]' | paste -sd ' ')
+eval "$(tlv "$TT_TMP/s.json" "role=server,rport=$lp" --segs s "$lp" \
+	st='c["state"]' srtx='c["synack_retrans"]' n='len(rtx("synack"))' \
+	tr='rtx("synack")[0]["t_ns"]' rto='rtx("synack")[0]["rto_us"]' \
+	bo='rtx("synack")[0]["backoff"]' tsa='ev("synack")[0]["t_ns"]' hs='c["handshake_ns"]' \
+	te='st("SYN_RECV", "ESTABLISHED")' nsa='seg_n("s2c", "S.")' \
+	syn1='cap_syn_sa()[0]' sa1='cap_syn_sa()[1]' sa2='seg_t("s2c", "S.", 2)' ack='cap_est("server")')"
+eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
+	crtx='c["syn_retrans"]' chs='c["handshake_ns"]' cnsyn='seg_n("c2s", "S")' \
+	cs='seg_t("c2s", "S")' ca='cap_est("client")')"
 expect_eq "synack: server state" "$st" ESTABLISHED
 expect_eq "synack: server synack_retrans" "$srtx" 1
 expect_eq "synack: server SYN-ACK retransmit events" "$n" 1
 expect_eq "synack: retransmit rto_us" "$rto" 1000000
 expect_eq "synack: retransmit backoff" "$bo" 0
 expect_eq "synack: first SYN-ACK at the start of the timeline" "$tsa" 0
-ssegs=$(tl_segs s "$lp")
-csegs=$(tl_segs c "$lp")
-expect_eq "synack: SYN-ACKs in the server's capture = synack_retrans + 1" \
-	"$(tl_seg_n "$ssegs" s2c S.)" $((srtx + 1))
-expect_eq "synack: client syn_retrans = SYNs in its capture - 1" \
-	"$crtx" $(($(tl_seg_n "$csegs" c2s S) - 1))
-read -r syn1 sa1 < <(tl_cap_syn_sa "$ssegs")
-sa2=$(tl_seg_t "$ssegs" s2c S. 2)
-ack=$(tl_cap_est "$ssegs" server)
-te=$(tlq "$TT_TMP/s.json" "role=server,rport=$lp" 'st("SYN_RECV", "ESTABLISHED")')
-if [ -n "$sa2" ] && [ -n "$ack" ] && [ "$tr" != None ] && [ "$te" != None ]; then
+expect_eq "synack: SYN-ACKs in the server's capture = synack_retrans + 1" "$nsa" $((srtx + 1))
+expect_eq "synack: client syn_retrans = SYNs in its capture - 1" "$crtx" $((cnsyn - 1))
+if [ "$sa2" != None ] && [ "$ack" != None ] && [ "$tr" != None ] && [ "$te" != None ]; then
 	# The timeline starts at the first SYN-ACK's own time stamp, taken
 	# between the SYN's tap and the SYN-ACK's: bracketed by the two.
 	tl_in_bracket "synack: SYN-ACK retransmit" "$tr" $((sa2 - sa1)) $((sa2 - syn1))
@@ -125,37 +120,37 @@ if [ -n "$sa2" ] && [ -n "$ack" ] && [ "$tr" != None ] && [ "$te" != None ]; the
 else
 	fail "synack: the server's capture or timeline lacks the 2nd SYN-ACK or the ACK"
 fi
-cs=$(tl_seg_t "$csegs" c2s S)
-ca=$(tl_cap_est "$csegs" client)
-[ -n "$ca" ] && tl_in_bracket "synack: client handshake" "$chs" $((ca - cs)) "${I[synack_connect_ns]}"
+if [ "$ca" != None ]; then
+	tl_in_bracket "synack: client handshake" "$chs" $((ca - cs)) "${I[synack_connect_ns]}"
+fi
 
 # ---- Fast Open ----
 for tag in tfo1 tfo2; do
 	lp=${I[${tag}_lport]}
 	if [ "$tag" = tfo1 ]; then want=false; else want=true; fi
 	log "$tag: $ADDR4_C:$lp -> $ADDR4_S:${P[tfo]}"
-	read -r cf chs < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
-		'str(c["flags"]["fastopen"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
-	read -r sf shs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
-		'str(c["flags"]["fastopen"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
+		cf='str(c["flags"]["fastopen"]).lower()' chs='c["handshake_ns"]' \
+		synlen='[x[5] for x in S if x[1] == "c2s" and x[2] == "S"][0]' \
+		cs='seg_t("c2s", "S")' ce='cap_est("client")')"
+	eval "$(tlv "$TT_TMP/s.json" "role=server,rport=$lp" --segs s "$lp" \
+		sf='str(c["flags"]["fastopen"]).lower()' shs='c["handshake_ns"]' \
+		ss='cap_syn_sa()[0]' sa1='cap_syn_sa()[1]' se='cap_est("server")')"
 	expect_eq "$tag: sendto(MSG_FASTOPEN) errno" "${I[${tag}_errno]}" 0
 	expect_eq "$tag: client flags.fastopen" "$cf" "$want"
 	expect_eq "$tag: server flags.fastopen" "$sf" "$want"
-	csegs=$(tl_segs c "$lp")
-	ssegs=$(tl_segs s "$lp")
-	synlen=$(echo "$csegs" | awk '$2 == "c2s" && $3 == "S" { print $6; exit }')
 	if [ "$want" = true ]; then
-		check "$tag: the capture shows data in the SYN ($synlen bytes)" test "${synlen:-0}" -gt 0
+		check "$tag: the capture shows data in the SYN ($synlen bytes)" test "${synlen/None/0}" -gt 0
 	else
 		expect_eq "$tag: the capture shows no data in the SYN" "$synlen" 0
 	fi
-	cs=$(tl_seg_t "$csegs" c2s S)
-	ce=$(tl_cap_est "$csegs" client)
-	read -r ss sa1 < <(tl_cap_syn_sa "$ssegs")
-	se=$(tl_cap_est "$ssegs" server)
-	[ -n "$ce" ] && tl_in_bracket "$tag: client handshake" "$chs" $((ce - cs)) "${I[${tag}_connect_ns]}"
-	# Fast Open: the server's timeline starts when the SYN arrived
-	[ -n "$se" ] && tl_in_bracket "$tag: server handshake" "$shs" $((se - sa1)) $((se - ss))
+	if [ "$ce" != None ] && [ "$se" != None ]; then
+		tl_in_bracket "$tag: client handshake" "$chs" $((ce - cs)) "${I[${tag}_connect_ns]}"
+		# Fast Open: the server's timeline starts when the SYN arrived
+		tl_in_bracket "$tag: server handshake" "$shs" $((se - sa1)) $((se - ss))
+	else
+		fail "$tag: the captures lack the handshake"
+	fi
 done
 
 # ---- syncookies ----
@@ -163,15 +158,13 @@ for tag in ck2 ck1; do
 	lp=${I[${tag}_lport]}
 	if [ "$tag" = ck2 ]; then want=true; else want=false; fi
 	log "$tag (tcp_syncookies=${tag#ck}): $ADDR4_C:$lp -> $ADDR4_S:${P[cookie]}"
-	read -r sf shs < <(tlq "$TT_TMP/s.json" "role=server,rport=$lp" \
-		'str(c["flags"]["syncookie"]).lower()' 'c["handshake_ns"]' | paste -sd ' ')
-	cf=$(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'str(c["flags"]["syncookie"]).lower()')
+	eval "$(tlv "$TT_TMP/s.json" "role=server,rport=$lp" --segs s "$lp" \
+		sf='str(c["flags"]["syncookie"]).lower()' shs='c["handshake_ns"]' \
+		ss='cap_syn_sa()[0]' sa1='cap_syn_sa()[1]' sa='cap_est("server")')"
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" cf='str(c["flags"]["syncookie"]).lower()')"
 	expect_eq "$tag: server flags.syncookie" "$sf" "$want"
 	expect_eq "$tag: client flags.syncookie" "$cf" false
-	ssegs=$(tl_segs s "$lp")
-	read -r ss sa1 < <(tl_cap_syn_sa "$ssegs")
-	sa=$(tl_cap_est "$ssegs" server)
-	if [ -z "$sa" ]; then
+	if [ "$sa" = None ]; then
 		fail "$tag: the server's capture lacks the handshake"
 	elif [ "$want" = true ]; then
 		# a cookie's SYN-ACK keeps no time stamp: the timestamp echo's

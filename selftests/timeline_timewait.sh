@@ -136,7 +136,7 @@ expect_eq "entry: 3/2/2 connections per remote" "$(awk '{ print $2 }' "$TT_TMP/s
 expect_eq "entry: all flagged time_wait, tw_exit none, no time_wait_ns" \
 	"$(python3 "$TL_QUERY" all "$TT_TMP/tw.json" \
 		"sorted({(e['flags']['time_wait'], e['tw_exit'], e['time_wait_ns']) for e in L if e['rport'] in (${P[a]}, ${P[b]}, ${P[a6]})})")" \
-	"(True, 'none', None)"
+	"True none None"
 
 # ---- early end: reuse ----
 tl_connect "$NS_C" "$ADDR4_S" "${P[a]}" r1 --bind-port "$REUSE_PORT" --send 10
@@ -151,21 +151,22 @@ tl_info d1
 busywait 10000 tl_has "$NS_D" sport "${I[d1_lport]}" state TIME_WAIT ||
 	fail "netns: the connection never entered TIME_WAIT"
 tl_dump "$NS_D" "$TT_TMP/d.json"
-D_INO=$(tlq "$TT_TMP/d.json" "lport=${I[d1_lport]}" 'c["netns"]')
+eval "$(tlv "$TT_TMP/d.json" "lport=${I[d1_lport]}" d_ino='c["netns"]')"
 ip netns del "$NS_D"
+# read from the initial namespace: the connection's own is gone
 netns_gone() {
-	"$TCPTRAIL_CLI" list --json --all-netns dport "${P[a]}" >"$TT_TMP/all.json" 2>/dev/null &&
-		[ "$(python3 "$TL_QUERY" all "$TT_TMP/all.json" \
-			"[e['tw_exit'] for e in L if e['netns'] == $D_INO and e['lport'] == ${I[d1_lport]}]")" != none ]
+	local out
+	out=$("$TCPTRAIL_CLI" list --json --all-netns sport "${I[d1_lport]}" dport "${P[a]}" 2>/dev/null) ||
+		return 1
+	printf '%s' "$out" >"$TT_TMP/all.json"
+	[[ $out == *'"tw_exit":"'* && $out != *'"tw_exit":"none"'* ]]
 }
 if busywait 15000 netns_gone; then
-	read -r how st < <(python3 "$TL_QUERY" all "$TT_TMP/all.json" \
-		"[(e['tw_exit'], e['state']) for e in L if e['netns'] == $D_INO and e['lport'] == ${I[d1_lport]}]" |
-		tr -d "()[]',")
+	eval "$(tlv "$TT_TMP/all.json" "netns=$d_ino,lport=${I[d1_lport]}" how='c["tw_exit"]' st='c["state"]')"
 	expect_eq "netns: tw_exit" "$how" netns
 	expect_eq "netns: state after the namespace went" "$st" CLOSE
 else
-	fail "netns: the module never reported the end of TIME_WAIT ($(cat "$TT_TMP/all.json" 2>/dev/null | head -c 300))"
+	fail "netns: the module never reported the end of TIME_WAIT ($(head -c 300 "$TT_TMP/all.json" 2>/dev/null))"
 fi
 
 tl_info r2 20000
@@ -174,37 +175,45 @@ log "reuse: connect() attempts until the kernel allowed the reuse: ${I[r2_attemp
 busywait 5000 tl_has "$NS_C" sport "$REUSE_PORT" state CLOSE ||
 	fail "reuse: the first connection never left TIME_WAIT"
 tl_dump "$NS_C" "$TT_TMP/r.json"
-read -r how tw_ns t_tw t_est < <(tlq "$TT_TMP/r.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established" \
-	'c["tw_exit"]' 'c["time_wait_ns"]' 'st("FIN_WAIT2", "TIME_WAIT")' \
-	'st("SYN_SENT", "ESTABLISHED")' | paste -sd ' ')
+eval "$(tlv "$TT_TMP/r.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established" how='c["tw_exit"]')"
 expect_eq "reuse: tw_exit" "$how" killed
 
 # ---- expiry: poll the module and ss until all have gone ----
-# ss_gone[TUPLE] = when ss stopped listing it (wall clock, like the capture)
-declare -A ss_gone
+# ss_gone[TAG]: when ss stopped listing it (wall clock, like the capture);
+# the poll's own period bounds how well ss's view is known.
+declare -A ss_key ss_gone
+for tag in "${EXP[@]}"; do
+	if [[ $tag == v6* ]]; then
+		ss_key[$tag]="[$ADDR6_C]:${I[${tag}_lport]} "
+	else
+		ss_key[$tag]="$ADDR4_C:${I[${tag}_lport]} "
+	fi
+done
+poll_prev=0 poll_gap=0
 expiry_done() {
-	local now=${EPOCHREALTIME/./} t
-	now=${now}000
-	ss_tw >"$TT_TMP/ss.now"
-	while read -r t; do
-		[ -z "${ss_gone[$t]:-}" ] && ! grep -qxF "$t" "$TT_TMP/ss.now" && ss_gone[$t]=$now
-	done <"$TT_TMP/tt.tuples"
-	# done when the module has none of them left in TIME_WAIT
-	! tl_has "$NS_C" state time-wait dport "${P[a]}" &&
-		! tl_has "$NS_C" state time-wait dport "${P[b]}" &&
-		! tl_has "$NS_C" state time-wait dport "${P[a6]}"
+	local now=${EPOCHREALTIME/./}000 out tag
+	((poll_prev && now - poll_prev > poll_gap)) && poll_gap=$((now - poll_prev))
+	poll_prev=$now
+	out=$(ip netns exec "$NS_C" ss -Htan state time-wait)
+	for tag in "${EXP[@]}"; do
+		[ -z "${ss_gone[$tag]:-}" ] || continue
+		[[ $out == *"${ss_key[$tag]}"* ]] || ss_gone[$tag]=$now
+	done
+	# done when the module has none left in TIME_WAIT
+	! tl_has "$NS_C" state time-wait
 }
 busywait 75000 expiry_done || fail "expiry: TIME_WAITs still there 75 s on"
+log "expiry: ss and the module polled every $(ns2ms "$poll_gap") ms at worst"
 touch "$TT_TMP/r2.hold"
 tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
 tl_capture_stop
 
 # reuse, against the capture: the new SYN from the same port
-segs=$(tl_segs c "$REUSE_PORT")
-sa1=$(tl_cap_est "$segs" client)
-syn2=$(tl_seg_t "$segs" c2s S 2)
-sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1; exit }')
-if [ -n "$syn2" ] && [ -n "$sfin" ] && [ "$tw_ns" != None ]; then
+eval "$(tlv "$TT_TMP/c.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established" --segs c "$REUSE_PORT" \
+	tw_ns='c["time_wait_ns"]' t_tw='st("FIN_WAIT2", "TIME_WAIT")' t_est='st("SYN_SENT", "ESTABLISHED")' \
+	sa1='cap_est("client")' syn2='seg_t("c2s", "S", 2)' sfin='first("s2c", lambda x: "F" in x[2])')"
+if [ "$syn2" != None ] && [ "$sfin" != None ] && [ "$sa1" != None ] && [ "$tw_ns" != None ] &&
+	[ "$t_tw" != None ] && [ "$t_est" != None ]; then
 	tl_vs_capture "reuse: established -> TIME_WAIT" $((t_tw - t_est)) $((sfin - sa1))
 	# the tuple is taken over in connect(), before the new SYN leaves;
 	# the module notices on its next poll
@@ -219,33 +228,30 @@ fi
 # expiry, per connection
 for tag in "${EXP[@]}"; do
 	lp=${I[${tag}_lport]}
-	read -r how tw_ns t_tw st t_est tup < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" \
-		'c["tw_exit"]' 'c["time_wait_ns"]' 'st("FIN_WAIT2", "TIME_WAIT")' 'c["state"]' \
-		'st("SYN_SENT", "ESTABLISHED")' \
-		'f"{c[\"laddr\"]}:{c[\"lport\"]}_{c[\"raddr\"]}:{c[\"rport\"]}"' | paste -sd ' ')
-	tup=${tup/_/ }
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
+		how='c["tw_exit"]' tw_ns='c["time_wait_ns"]' t_tw='st("FIN_WAIT2", "TIME_WAIT")' \
+		st='c["state"]' t_est='st("SYN_SENT", "ESTABLISHED")' \
+		sa='cap_est("client")' sfin='first("s2c", lambda x: "F" in x[2])')"
 	expect_eq "$tag: tw_exit" "$how" expired
 	expect_eq "$tag: state after TIME_WAIT" "$st" CLOSE
-	check "$tag: ss no longer shows $tup" test -n "${ss_gone[$tup]:-}"
+	check "$tag: ss no longer shows ${ss_key[$tag]% }" test -n "${ss_gone[$tag]:-}"
 	if [ "$tw_ns" = None ]; then
 		fail "$tag: no time_wait_ns"
 		continue
 	fi
 	tl_near_nominal "$tag: time_wait_ns" "$tw_ns" "$TW_NS" "$CAP_TOL" "$TW_LATE_NS"
-	segs=$(tl_segs c "$lp")
-	sa=$(tl_cap_est "$segs" client)
-	sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1; exit }')
-	if [ -z "$sfin" ] || [ -z "$sa" ] || [ "$t_tw" = None ] || [ "$t_est" = None ]; then
+	if [ "$sfin" = None ] || [ "$sa" = None ] || [ "$t_tw" = None ] || [ "$t_est" = None ]; then
 		fail "$tag: no handshake or server FIN in the capture or the timeline"
 		continue
 	fi
 	tl_vs_capture "$tag: established -> TIME_WAIT" $((t_tw - t_est)) $((sfin - sa))
-	if [ -n "${ss_gone[$tup]:-}" ]; then
-		# ss is polled as often as the module polls: both see the end
-		# within their period
-		d=$((tw_ns - (ss_gone[$tup] - sfin)))
-		log "$tag: TIME_WAIT: module $(ns2ms "$tw_ns") ms, capture FIN -> ss gone $(ns2ms $((ss_gone[$tup] - sfin))) ms, error $(ns2us "$d") us"
-		within "$tag: time_wait_ns vs ss's view" "$tw_ns" $((ss_gone[$tup] - sfin)) $((2 * REAP_NS + 2 * CAP_TOL))
+	if [ -n "${ss_gone[$tag]:-}" ]; then
+		# both ss (here) and the module (its reaper) see the end within
+		# their polling periods
+		d=$((tw_ns - (ss_gone[$tag] - sfin)))
+		log "$tag: TIME_WAIT: module $(ns2ms "$tw_ns") ms, capture FIN -> ss gone $(ns2ms $((ss_gone[$tag] - sfin))) ms, error $(ns2us "$d") us"
+		within "$tag: time_wait_ns vs ss's view" "$tw_ns" $((ss_gone[$tag] - sfin)) \
+			$((poll_gap + REAP_NS + 2 * CAP_TOL))
 	fi
 done
 

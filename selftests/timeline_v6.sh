@@ -79,9 +79,13 @@ touch "$TT_TMP/drop6.hold"
 tl_capture_stop
 
 log "drop6: [$ADDR6_C]:${I[drop6_lport]} -> [$ADDR6_S]:${P[drop6]}"
-tl_check_syn_drop drop6 drop6 \
-	"$(ip6t -L INPUT -v -x -n | awk -v p="dpt:${P[drop6]}" '$0 ~ p { n += $1 } END { print n + 0 }')"
-expect_eq "drop6: family" "$(tlq "$TT_TMP/c.json" "role=client,lport=${I[drop6_lport]}" 'c["family"]')" 6
+dropped=0
+while read -r pkts rest; do
+	[[ $rest == *"dpt:${P[drop6]}"* ]] && dropped=$((dropped + pkts))
+done < <(ip6t -L INPUT -v -x -n)
+tl_check_syn_drop drop6 drop6 "$dropped"
+eval "$(tlv "$TT_TMP/c.json" "role=client,lport=${I[drop6_lport]}" fam='c["family"]')"
+expect_eq "drop6: family" "$fam" 6
 log "ref6: [$ADDR6_C]:${I[ref6_lport]} -> [$ADDR6_S]:$PORT_REF"
 tl_check_refused ref6 ref6
 log "cab6: [$ADDR6_C]:${I[cab6_lport]} -> [$ADDR6_S]:${P[cab6]}, the client aborts"
@@ -90,28 +94,26 @@ tl_check_abort cab6 cab6 client
 # ---- v4-mapped ----
 lp=${I[map_lport]}
 log "map: [::ffff:$ADDR4_C]:$lp -> [$MAPPED_S]:${P[map]}"
-tl_check_who map map
+eval "$(tlv "$TT_TMP/map.json" "role=client,lport=$lp" "${TL_WHO[@]}" fam='c["family"]' \
+	la='c["laddr"]' ra='c["raddr"]' hs='c["handshake_ns"]')"
+tl_check_who map map "$comm" "$pid"
 expect_eq "map: connect() errno" "${I[map_errno]}" 0
-read -r fam la ra hs < <(tlq "$TT_TMP/map.json" "role=client,lport=$lp" \
-	'c["family"]' 'c["laddr"]' 'c["raddr"]' 'c["handshake_ns"]' | paste -sd ' ')
 expect_eq "map: family" "$fam" 6
 expect_eq "map: laddr (v4-mapped)" "${la,,}" "::ffff:$ADDR4_C"
 expect_eq "map: raddr (v4-mapped)" "${ra,,}" "$MAPPED_S"
-read -r st tw t_tw t_est < <(tlq "$TT_TMP/c.json" "role=client,lport=$lp" 'c["state"]' \
-	'str(c["flags"]["time_wait"]).lower()' 'st("FIN_WAIT2", "TIME_WAIT")' \
-	'st("SYN_SENT", "ESTABLISHED")' | paste -sd ' ')
+eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" st='c["state"]' \
+	tw='str(c["flags"]["time_wait"]).lower()' t_tw='st("FIN_WAIT2", "TIME_WAIT")' \
+	t_est='st("SYN_SENT", "ESTABLISHED")' syn='seg_t("c2s", "S")' sa='cap_est("client")' \
+	sfin='first("s2c", lambda x: "F" in x[2])')"
+eval "$(tlv "$TT_TMP/s.json" "role=server,rport=$lp" sfam='c["family"]')"
 expect_eq "map: state after the client's close" "$st" TIME_WAIT
 expect_eq "map: flags.time_wait" "$tw" true
+ss_tw=$(<"$TT_TMP/ss.tw")
 check "map: ss lists the same TIME_WAIT ([::ffff:$ADDR4_C]:$lp)" \
-	grep -qiF "[::ffff:$ADDR4_C]:$lp" "$TT_TMP/ss.tw"
+	test "${ss_tw/"[::ffff:$ADDR4_C]:$lp "/}" != "$ss_tw"
 # the server's side is plain IPv4
-expect_eq "map: the server's family" \
-	"$(tlq "$TT_TMP/s.json" "role=server,rport=$lp" 'c["family"]')" 4
-segs=$(tl_segs c "$lp")
-syn=$(tl_seg_t "$segs" c2s S)
-sa=$(tl_cap_est "$segs" client)
-sfin=$(echo "$segs" | awk '$2 == "s2c" && $3 ~ /F/ { print $1; exit }')
-if [ -n "$sa" ] && [ -n "$sfin" ] && [ "$t_tw" != None ] && [ "$t_est" != None ]; then
+expect_eq "map: the server's family" "$sfam" 4
+if [ "$sa" != None ] && [ "$sfin" != None ] && [ "$t_tw" != None ] && [ "$t_est" != None ]; then
 	tl_in_bracket "map: handshake" "$hs" $((sa - syn)) "${I[map_connect_ns]}"
 	tl_vs_capture "map: established -> TIME_WAIT" $((t_tw - t_est)) $((sfin - sa))
 else
