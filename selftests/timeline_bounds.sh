@@ -105,12 +105,15 @@ for _ in 1 2 3; do
 		-m statistic --mode nth --every 100000 --packet 0 -j DROP ||
 		skip "iptables length match unavailable"
 done
-tl_connect "$NS_C" "$ADDR4_S" "${P[ev]}" ev --send 100 --hold "$TT_TMP/ev.hold"
+# shut down, read to EOF, then closed: FIN_WAIT2 -> TIME_WAIT is the full
+# socket's own event, before its destruction
+tl_connect "$NS_C" "$ADDR4_S" "${P[ev]}" ev --send 100 --hold "$TT_TMP/ev.hold" --wait-eof
 tl_info ev 30000
 # close once the data got through, so that every data retransmit comes
 # before the FIN
 busywait 30000 test -f "$TT_TMP/ev.got" || fail "ev: the data never got through"
 touch "$TT_TMP/ev.hold"
+busywait 10000 tl_exited ev || fail "ev: the client never closed"
 busywait 10000 tl_has "$NS_C" role client sport "${I[ev_lport]}" state TIME_WAIT ||
 	fail "ev: the client never entered TIME_WAIT"
 tl_dump "$NS_C" "$TT_TMP/c.json" || die "tcptrail list failed"
@@ -147,13 +150,14 @@ if [ "$id" = None ]; then
 elif ! busywait 10000 seen_finished; then
 	fail "linger: never saw connection $id finished (gone before the first look?)"
 elif busywait 15000 gone; then
-	now=${EPOCHREALTIME}
+	now_us=${EPOCHREALTIME/./}
+	# "end" is RFC 3339 with microseconds: exact in integer microseconds
 	eval "$(tlv "$TT_TMP/lg.done.json" - \
-		end_s='__import__("datetime").datetime.fromisoformat(L[0]["end"].replace("Z", "+00:00")).timestamp()')"
-	if [ "$end_s" = None ]; then
+		end_us='(__import__("datetime").datetime.fromisoformat(L[0]["end"].replace("Z", "+00:00")) - __import__("datetime").datetime(1970, 1, 1, tzinfo=__import__("datetime").timezone.utc)) // __import__("datetime").timedelta(microseconds=1)')"
+	if [ "$end_us" = None ]; then
 		fail "linger: no end time for connection $id"
 	else
-		after_ns=$(awk -v a="$now" -v b="$end_s" 'BEGIN { printf "%d", (a - b) * 1e9 }')
+		after_ns=$(((now_us - end_us) * 1000))
 		log "linger: gone $(ns2ms "$after_ns") ms after it finished"
 		tl_near_nominal "linger: gone after linger" "$after_ns" "$LINGER_NS" 0 $((SLOW_PASS_NS + 1000000000))
 	fi

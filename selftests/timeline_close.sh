@@ -115,7 +115,15 @@ for tag in shut orph; do
 		tl_vs_capture "$tag: client FIN_WAIT1" $((f2 - f1)) $((ackfin - fin))
 		tl_near_nominal "$tag: client FIN_WAIT1 = RTT" $((f2 - f1)) "$RTT" \
 			"$RTT_TOL" "$RTT_TOL" $((ackfin - fin))
-		tl_vs_capture "$tag: client FIN_WAIT2" $((t - f2)) $((sfin - ackfin))
+		if [ "$tag" = orph ]; then
+			# an orphan's FIN_WAIT2 ends inside its timewait sock,
+			# without an event: the module notes it on its next 100 ms
+			# poll (plus how late the emulation runs)
+			tl_in_bracket "$tag: client FIN_WAIT2" $((t - f2)) $((sfin - ackfin)) \
+				$((sfin - ackfin + 100000000 + LAG_NS))
+		else
+			tl_vs_capture "$tag: client FIN_WAIT2" $((t - f2)) $((sfin - ackfin))
+		fi
 	fi
 
 	# ---- the passive closer ----

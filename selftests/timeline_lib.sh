@@ -194,7 +194,13 @@ tl_connect() {
 	shift 4
 	ip netns exec "$ns" python3 "$TL_PEER" connect "$addr" "$port" \
 		--info "$TT_TMP/$tag.info" "$@" &
+	I[${tag}_bgpid]=$!
 	defer "kill $! 2>/dev/null"
+}
+
+# tl_exited TAG: the client's process is gone (its socket closed).
+tl_exited() {
+	! kill -0 "${I[${1}_bgpid]}" 2>/dev/null
 }
 
 # tl_info TAG [TIMEOUT_MS]: waits for the client's info file and sets
