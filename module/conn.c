@@ -170,7 +170,7 @@ static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
  * Pushes are lock-free; pops are serialised by tt_pool_lock because an
  * llist allows only one consumer at a time.
  */
-#define TT_POOL_TARGET		256
+#define TT_POOL_TARGET 256
 
 static LLIST_HEAD(tt_pool);
 static DEFINE_RAW_SPINLOCK(tt_pool_lock);
@@ -447,7 +447,7 @@ void tt_conn_peek_port_locked(struct tt_conn *c)
 	if (c->lport || c->state != TCP_SYN_SENT || !READ_ONCE(c->linked))
 		return;
 	port = ntohs(READ_ONCE(inet_sk(sk)->inet_sport));
-	smp_rmb();	/* the port before the identity check */
+	smp_rmb(); /* the port before the identity check */
 	if (atomic64_read(&sk->sk_cookie) == c->id)
 		c->lport = port;
 }
@@ -514,11 +514,11 @@ void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now)
 int tt_conn_init(void)
 {
 	int err = -ENOMEM;
+	size_t size = sizeof(struct tt_conn) +
+		      tt_max_events * sizeof(struct tt_event);
 
-	tt_cache = kmem_cache_create("tcptrail_conn",
-				     sizeof(struct tt_conn) +
-				     tt_max_events * sizeof(struct tt_event),
-				     0, SLAB_HWCACHE_ALIGN, NULL);
+	tt_cache = kmem_cache_create("tcptrail_conn", size, 0,
+				     SLAB_HWCACHE_ALIGN, NULL);
 	if (!tt_cache)
 		return -ENOMEM;
 	/* About one entry per bucket at the load-time cap. */

@@ -27,9 +27,9 @@
 
 #include "uapi/tcptrail.h"
 
-#define TT_MAX_CONNS_MIN	16
-#define TT_MAX_CONNS_LIMIT	1048576
-#define TT_LINGER_LIMIT		86400
+#define TT_MAX_CONNS_MIN 16
+#define TT_MAX_CONNS_LIMIT 1048576
+#define TT_LINGER_LIMIT 86400
 
 /*
  * Module parameters, validated at load.  max_events is fixed from then
@@ -41,101 +41,101 @@ extern unsigned int tt_max_events;
 extern unsigned int tt_linger_sec;
 
 struct tt_event {
-	u64	t_ns;		/* absolute, ktime_get_ns() */
-	u32	seq;
-	u32	rto_us;
-	u16	segs;
-	u8	type;		/* enum tcptrail_event_type */
-	u8	old_state;
-	u8	new_state;
-	u8	kind;		/* enum tcptrail_rtx_kind */
-	u8	backoff;
-	u8	ca_state;
-	u8	cause;		/* enum tcptrail_rtx_cause */
+	u64 t_ns; /* absolute, ktime_get_ns() */
+	u32 seq;
+	u32 rto_us;
+	u16 segs;
+	u8 type; /* enum tcptrail_event_type */
+	u8 old_state;
+	u8 new_state;
+	u8 kind; /* enum tcptrail_rtx_kind */
+	u8 backoff;
+	u8 ca_state;
+	u8 cause; /* enum tcptrail_rtx_cause */
 };
 
 struct tt_conn {
-	struct hlist_node	node;	/* in tt_by_sk while the socket lives */
-	struct list_head	all;	/* in tt_all, under tt_lock */
+	struct hlist_node node; /* in tt_by_sk while the socket lives */
+	struct list_head all; /* in tt_all, under tt_lock */
 	/*
 	 * In tt_tw_list while a timewait sock is held, then in tt_done_list
 	 * once finished (oldest first: the eviction and linger order).
 	 */
-	struct list_head	wait_link;
+	struct list_head wait_link;
 	union {
-		struct rcu_head		rcu;
-		struct llist_node	free;	/* in the pool */
+		struct rcu_head rcu;
+		struct llist_node free; /* in the pool */
 	};
-	const struct sock	*sk;	/* the key; never dereferenced */
-	u64			serial;	/* creation order; dump resume point */
-	bool			linked;	/* in tt_by_sk; under tt_lock */
-	bool			dead;	/* off every list; under tt_lock */
-	bool			notify_pending;	/* in notify list; tt_lock */
-	struct inet_timewait_sock *tw;	/* held reference; under tt_lock */
+	const struct sock *sk; /* the key; never dereferenced */
+	u64 serial; /* creation order; dump resume point */
+	bool linked; /* in tt_by_sk; under tt_lock */
+	bool dead; /* off every list; under tt_lock */
+	bool notify_pending; /* in notify list; tt_lock */
+	struct inet_timewait_sock *tw; /* held reference; under tt_lock */
 	/*
 	 * Not referenced: cleared under tt_lock when the namespace exits,
 	 * which happens before its memory goes.
 	 */
-	struct net		*net;
-	struct list_head	notify_link;	/* under tt_lock */
-	u64			notify_seq;
-	u32			ev_mask;	/* event types recorded */
-	bool			live;		/* events streamed live */
+	struct net *net;
+	struct list_head notify_link; /* under tt_lock */
+	u64 notify_seq;
+	u32 ev_mask; /* event types recorded */
+	bool live; /* events streamed live */
 
 	/* Everything below is protected by lock. */
-	raw_spinlock_t		lock;
-	u64			id;	/* socket cookie */
-	u64			net_cookie;
-	u32			netns_ino;
-	u8			family;
-	u8			role;
-	u8			state;
-	u8			outcome;
-	bool			tuple_done;
-	struct in6_addr		laddr;	/* IPv4 in s6_addr32[0] */
-	struct in6_addr		raddr;
-	u16			lport;
-	u16			rport;
-	u64			start_ns;
-	u64			est_ns;
-	u64			end_ns;
-	u64			tw_start_ns;
-	u64			tw_end_ns;
-	u32			syn_retrans;
-	u32			synack_retrans;
-	u32			data_retrans;
-	u32			rst_sent;
-	u32			rst_recv;
-	u32			err;
-	u32			flags;	/* TCPTRAIL_F_* */
-	u32			pid;
-	char			comm[TASK_COMM_LEN];
-	u64			cgroup_id;
-	u64			bytes_acked;
-	u64			bytes_received;
-	u32			srtt_us;
-	u32			min_rtt_us;
-	u8			closer;	/* enum tcptrail_closer */
-	u8			tw_exit; /* enum tcptrail_tw_exit */
-	u32			acceptq;
-	u32			acceptq_max;
-	u32			synq;
+	raw_spinlock_t lock;
+	u64 id; /* socket cookie */
+	u64 net_cookie;
+	u32 netns_ino;
+	u8 family;
+	u8 role;
+	u8 state;
+	u8 outcome;
+	bool tuple_done;
+	struct in6_addr laddr; /* IPv4 in s6_addr32[0] */
+	struct in6_addr raddr;
+	u16 lport;
+	u16 rport;
+	u64 start_ns;
+	u64 est_ns;
+	u64 end_ns;
+	u64 tw_start_ns;
+	u64 tw_end_ns;
+	u32 syn_retrans;
+	u32 synack_retrans;
+	u32 data_retrans;
+	u32 rst_sent;
+	u32 rst_recv;
+	u32 err;
+	u32 flags; /* TCPTRAIL_F_* */
+	u32 pid;
+	char comm[TASK_COMM_LEN];
+	u64 cgroup_id;
+	u64 bytes_acked;
+	u64 bytes_received;
+	u32 srtt_us;
+	u32 min_rtt_us;
+	u8 closer; /* enum tcptrail_closer */
+	u8 tw_exit; /* enum tcptrail_tw_exit */
+	u32 acceptq;
+	u32 acceptq_max;
+	u32 synq;
 
-	u32			nev;	/* events ever appended */
-	struct tt_event		ev[];	/* tt_max_events slots */
+	u32 nev; /* events ever appended */
+	struct tt_event ev[]; /* tt_max_events slots */
 };
 
 /* Aggregate counters, read by the STATS command. */
 struct tt_stats {
-	u64	tracked;
-	u64	created;
-	u64	finished;
-	u64	evicted;
-	u64	refused;
-	u64	events_lost;
-	u64	sampled_out;
-	u64	mem_bytes;
-	u64	mem_peak;
+	u64 tracked;
+	u64 created;
+	u64 finished;
+	u64 evicted;
+	u64 refused;
+	u64 events_lost;
+	u64 sampled_out;
+	u64 mem_bytes;
+	u64 mem_peak;
 };
 
 int tt_conn_init(void);
@@ -149,7 +149,8 @@ void tt_conn_set_max(unsigned int max_conns);
 void tt_conn_destroyed(struct tt_conn *c, u64 now);
 
 void tt_event_add(struct tt_conn *c, const struct tt_event *e);
-void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e, unsigned int n);
+void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
+			   unsigned int n);
 unsigned int tt_event_count(const struct tt_conn *c);
 u32 tt_event_lost(const struct tt_conn *c);
 const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i);

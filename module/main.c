@@ -19,21 +19,27 @@
 #include "reap.h"
 #include "synack.h"
 
-#define TT_MAX_EVENTS_MIN	8
+#define TT_MAX_EVENTS_MIN 8
 /* A connection with this many events still fits one netlink message. */
-#define TT_MAX_EVENTS_LIMIT	256
+#define TT_MAX_EVENTS_LIMIT 256
 
 unsigned int tt_max_conns = 8192;
 module_param_named(max_conns, tt_max_conns, uint, 0444);
-MODULE_PARM_DESC(max_conns, "Connections tracked at once, live and finished (16..1048576, default 8192)");
+#define TT_DESC_MAX_CONNS \
+	"Connections tracked at once, live and finished (16..1048576, default 8192)"
+MODULE_PARM_DESC(max_conns, TT_DESC_MAX_CONNS);
 
 unsigned int tt_max_events = 64;
 module_param_named(max_events, tt_max_events, uint, 0444);
-MODULE_PARM_DESC(max_events, "Events kept per connection; beyond it the first and last half are kept (8..256, default 64)");
+#define TT_DESC_MAX_EVENTS \
+	"Events kept per connection; beyond it the first and last half are kept (8..256, default 64)"
+MODULE_PARM_DESC(max_events, TT_DESC_MAX_EVENTS);
 
 unsigned int tt_linger_sec = 300;
 module_param_named(linger, tt_linger_sec, uint, 0444);
-MODULE_PARM_DESC(linger, "Seconds a finished connection stays readable (0..86400, default 300)");
+#define TT_DESC_LINGER \
+	"Seconds a finished connection stays readable (0..86400, default 300)"
+MODULE_PARM_DESC(linger, TT_DESC_LINGER);
 
 static int __init tt_check_params(void)
 {

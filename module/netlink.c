@@ -19,29 +19,35 @@
 #include "probes.h"
 #include "synack.h"
 
-#define TT_EV_MSG_SIZE	(nla_total_size(0) + nla_total_size_64bit(8) +	\
-			 nla_total_size(1) * 5 + nla_total_size(4) * 2 +	\
-			 nla_total_size(2))
+#define TT_EV_MSG_SIZE                                                         \
+	(nla_total_size(0) + nla_total_size_64bit(8) + nla_total_size(1) * 5 + \
+	 nla_total_size(4) * 2 + nla_total_size(2))
+
+/* Why a request was refused, as the caller reads it in the extack. */
+#define TT_ERR_NO_ID "connection id (TCPTRAIL_A_CONN_ID) is required"
+#define TT_ERR_NO_CONN "no connection with this id in this network namespace"
+#define TT_ERR_PREFIX_ALONE "address prefix without an address"
+#define TT_ERR_ADDR_LEN "address must be 4 (IPv4) or 16 (IPv6) bytes"
+#define TT_ERR_FAMILY "family must be AF_INET or AF_INET6"
+#define TT_ERR_ALL_NETNS \
+	"every namespace needs CAP_NET_ADMIN in the initial namespace"
+#define TT_ERR_GLOBAL_CFG \
+	"max-conns and linger are global: they need CAP_NET_ADMIN in the initial namespace"
 
 size_t tt_conn_msg_size(void)
 {
 	size_t sz = 0;
 
-	sz += nla_total_size_64bit(8) * 9;	/* id, start, handshake, end,
-						 * tw start, tw end, bytes x2,
-						 * cgroup
-						 */
-	sz += nla_total_size(4) * 15;		/* netns, counters, errno,
-						 * flags, pid, events lost, rtt x2,
-						 * listener queues x3
-						 */
-	sz += nla_total_size(1) * 6;		/* family, role, state, outcome,
-						 * closer, tw exit
-						 */
-	sz += nla_total_size(2) * 2;		/* ports */
-	sz += nla_total_size(16) * 2;		/* addresses */
+	/* id, start, handshake, end, tw start, tw end, bytes x2, cgroup */
+	sz += nla_total_size_64bit(8) * 9;
+	/* netns, counters, errno, flags, pid, events lost, rtt x2, queues x3 */
+	sz += nla_total_size(4) * 15;
+	/* family, role, state, outcome, closer, tw exit */
+	sz += nla_total_size(1) * 6;
+	sz += nla_total_size(2) * 2; /* ports */
+	sz += nla_total_size(16) * 2; /* addresses */
 	sz += nla_total_size(TASK_COMM_LEN);
-	sz += nla_total_size_64bit(8);		/* notify seq */
+	sz += nla_total_size_64bit(8); /* notify seq */
 	sz += nla_total_size(0) + tt_max_events * TT_EV_MSG_SIZE;
 	return nlmsg_total_size(GENL_HDRLEN + sz);
 }
@@ -138,9 +144,8 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c)
 	     nla_put_u32(skb, TCPTRAIL_A_CONN_ACCEPTQ_MAX, c->acceptq_max) ||
 	     nla_put_u32(skb, TCPTRAIL_A_CONN_SYNQ, c->synq)))
 		return -EMSGSIZE;
-	if (c->est_ns &&
-	    tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,
-		       c->est_ns - c->start_ns))
+	if (c->est_ns && tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,
+				    c->est_ns - c->start_ns))
 		return -EMSGSIZE;
 	if (c->pid && (nla_put_u32(skb, TCPTRAIL_A_CONN_PID, c->pid) ||
 		       nla_put_string(skb, TCPTRAIL_A_CONN_COMM, c->comm)))
@@ -177,8 +182,8 @@ static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 	if (tt_put_conn_locked(skb, c) ||
-	    (notify_seq && tt_put_u64(skb, TCPTRAIL_A_CONN_NOTIFY_SEQ,
-				      notify_seq))) {
+	    (notify_seq &&
+	     tt_put_u64(skb, TCPTRAIL_A_CONN_NOTIFY_SEQ, notify_seq))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -234,8 +239,7 @@ static int tt_nl_get_conn_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!info->attrs[TCPTRAIL_A_CONN_ID]) {
-		NL_SET_ERR_MSG(info->extack,
-			       "connection id (TCPTRAIL_A_CONN_ID) is required");
+		NL_SET_ERR_MSG(info->extack, TT_ERR_NO_ID);
 		return -EINVAL;
 	}
 	id = nla_get_u64(info->attrs[TCPTRAIL_A_CONN_ID]);
@@ -260,29 +264,28 @@ static int tt_nl_get_conn_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err) {
 		nlmsg_free(msg);
 		if (err == -ENOENT)
-			NL_SET_ERR_MSG(info->extack,
-				       "no connection with this id in this network namespace");
+			NL_SET_ERR_MSG(info->extack, TT_ERR_NO_CONN);
 		return err;
 	}
 	return genlmsg_reply(msg, info);
 }
 
 struct tt_filter {
-	struct in6_addr	laddr;
-	struct in6_addr	raddr;
-	u64		handshake_min_ns;
-	u32		states;
-	u16		lport;
-	u16		rport;
-	u8		family;		/* 4, 6 or 0 */
-	u8		role;
-	u8		laddr_len;	/* 0: no address filter */
-	u8		raddr_len;
-	u8		laddr_prefix;
-	u8		raddr_prefix;
-	bool		finished;
-	bool		retrans;
-	bool		all_netns;
+	struct in6_addr laddr;
+	struct in6_addr raddr;
+	u64 handshake_min_ns;
+	u32 states;
+	u16 lport;
+	u16 rport;
+	u8 family; /* 4, 6 or 0 */
+	u8 role;
+	u8 laddr_len; /* 0: no address filter */
+	u8 raddr_len;
+	u8 laddr_prefix;
+	u8 raddr_prefix;
+	bool finished;
+	bool retrans;
+	bool all_netns;
 };
 
 static bool tt_prefix_match(const struct in6_addr *a, const struct in6_addr *p,
@@ -311,13 +314,13 @@ static bool tt_filter_match(const struct tt_filter *f, const struct tt_conn *c)
 	if ((f->lport && f->lport != c->lport) ||
 	    (f->rport && f->rport != c->rport))
 		return false;
-	if (f->laddr_len && (f->laddr_len != alen ||
-			     !tt_prefix_match(&c->laddr, &f->laddr,
-					      f->laddr_prefix)))
+	if (f->laddr_len &&
+	    (f->laddr_len != alen ||
+	     !tt_prefix_match(&c->laddr, &f->laddr, f->laddr_prefix)))
 		return false;
-	if (f->raddr_len && (f->raddr_len != alen ||
-			     !tt_prefix_match(&c->raddr, &f->raddr,
-					      f->raddr_prefix)))
+	if (f->raddr_len &&
+	    (f->raddr_len != alen ||
+	     !tt_prefix_match(&c->raddr, &f->raddr, f->raddr_prefix)))
 		return false;
 	if (f->finished && !(c->flags & TCPTRAIL_F_FINISHED))
 		return false;
@@ -331,20 +334,19 @@ static bool tt_filter_match(const struct tt_filter *f, const struct tt_conn *c)
 }
 
 static const struct nla_policy tt_filter_policy[TCPTRAIL_A_FILTER_MAX + 1] = {
-	[TCPTRAIL_A_FILTER_FAMILY]	= NLA_POLICY_MAX(NLA_U8, AF_INET6),
-	[TCPTRAIL_A_FILTER_ROLE]	= NLA_POLICY_MAX(NLA_U8,
-						 TCPTRAIL_ROLE_SERVER),
-	[TCPTRAIL_A_FILTER_STATES]	= { .type = NLA_U32 },
-	[TCPTRAIL_A_FILTER_LPORT]	= { .type = NLA_U16 },
-	[TCPTRAIL_A_FILTER_RPORT]	= { .type = NLA_U16 },
-	[TCPTRAIL_A_FILTER_LADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[TCPTRAIL_A_FILTER_FAMILY] = NLA_POLICY_MAX(NLA_U8, AF_INET6),
+	[TCPTRAIL_A_FILTER_ROLE] = NLA_POLICY_MAX(NLA_U8, TCPTRAIL_ROLE_SERVER),
+	[TCPTRAIL_A_FILTER_STATES] = { .type = NLA_U32 },
+	[TCPTRAIL_A_FILTER_LPORT] = { .type = NLA_U16 },
+	[TCPTRAIL_A_FILTER_RPORT] = { .type = NLA_U16 },
+	[TCPTRAIL_A_FILTER_LADDR] = { .type = NLA_BINARY, .len = 16 },
 	[TCPTRAIL_A_FILTER_LADDR_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
-	[TCPTRAIL_A_FILTER_RADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[TCPTRAIL_A_FILTER_RADDR] = { .type = NLA_BINARY, .len = 16 },
 	[TCPTRAIL_A_FILTER_RADDR_PREFIX] = NLA_POLICY_MAX(NLA_U8, 128),
-	[TCPTRAIL_A_FILTER_FINISHED]	= { .type = NLA_FLAG },
-	[TCPTRAIL_A_FILTER_RETRANS]	= { .type = NLA_FLAG },
+	[TCPTRAIL_A_FILTER_FINISHED] = { .type = NLA_FLAG },
+	[TCPTRAIL_A_FILTER_RETRANS] = { .type = NLA_FLAG },
 	[TCPTRAIL_A_FILTER_HANDSHAKE_MIN_NS] = { .type = NLA_U64 },
-	[TCPTRAIL_A_FILTER_ALL_NETNS]	= { .type = NLA_FLAG },
+	[TCPTRAIL_A_FILTER_ALL_NETNS] = { .type = NLA_FLAG },
 };
 
 static int tt_filter_addr(struct nlattr *addr, struct nlattr *prefix,
@@ -356,15 +358,14 @@ static int tt_filter_addr(struct nlattr *addr, struct nlattr *prefix,
 	if (!addr) {
 		if (prefix) {
 			NL_SET_ERR_MSG_ATTR(extack, prefix,
-					    "address prefix without an address");
+					    TT_ERR_PREFIX_ALONE);
 			return -EINVAL;
 		}
 		return 0;
 	}
 	alen = nla_len(addr);
 	if (alen != 4 && alen != 16) {
-		NL_SET_ERR_MSG_ATTR(extack, addr,
-				    "address must be 4 (IPv4) or 16 (IPv6) bytes");
+		NL_SET_ERR_MSG_ATTR(extack, addr, TT_ERR_ADDR_LEN);
 		return -EINVAL;
 	}
 	*bits = prefix ? nla_get_u8(prefix) : alen * 8;
@@ -393,8 +394,9 @@ static int tt_filter_parse(struct nlattr *nest, struct tt_filter *f,
 		u8 fam = nla_get_u8(tb[TCPTRAIL_A_FILTER_FAMILY]);
 
 		if (fam != AF_INET && fam != AF_INET6) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[TCPTRAIL_A_FILTER_FAMILY],
-					    "family must be AF_INET or AF_INET6");
+			NL_SET_ERR_MSG_ATTR(extack,
+					    tb[TCPTRAIL_A_FILTER_FAMILY],
+					    TT_ERR_FAMILY);
 			return -EINVAL;
 		}
 		f->family = fam == AF_INET6 ? 6 : 4;
@@ -423,11 +425,10 @@ static int tt_filter_parse(struct nlattr *nest, struct tt_filter *f,
 			     &f->raddr_len, &f->raddr_prefix, extack);
 	if (err)
 		return err;
-	if (f->all_netns &&
-	    (!net_eq(sock_net(cb->skb->sk), &init_net) ||
-	     !netlink_capable(cb->skb, CAP_NET_ADMIN))) {
+	if (f->all_netns && (!net_eq(sock_net(cb->skb->sk), &init_net) ||
+			     !netlink_capable(cb->skb, CAP_NET_ADMIN))) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[TCPTRAIL_A_FILTER_ALL_NETNS],
-				    "every namespace needs CAP_NET_ADMIN in the initial namespace");
+				    TT_ERR_ALL_NETNS);
 		return -EPERM;
 	}
 	return 0;
@@ -435,11 +436,11 @@ static int tt_filter_parse(struct nlattr *nest, struct tt_filter *f,
 
 /* cb->args[0]: serial of the last entry sent; cb->args[1]: the filter. */
 struct tt_dump {
-	struct sk_buff		*skb;
-	struct netlink_callback	*cb;
-	const struct tt_filter	*filter;
-	u64			net_cookie;
-	u64			last;
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	const struct tt_filter *filter;
+	u64 net_cookie;
+	u64 last;
 };
 
 static int tt_dump_one(struct tt_conn *c, void *arg)
@@ -637,10 +638,8 @@ static int tt_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **a = info->attrs;
 
 	if ((a[TCPTRAIL_A_CFG_MAX_CONNS] || a[TCPTRAIL_A_CFG_LINGER_SEC]) &&
-	    (!net_eq(net, &init_net) ||
-	     !netlink_capable(skb, CAP_NET_ADMIN))) {
-		NL_SET_ERR_MSG(info->extack,
-			       "max-conns and linger are global: they need CAP_NET_ADMIN in the initial namespace");
+	    (!net_eq(net, &init_net) || !netlink_capable(skb, CAP_NET_ADMIN))) {
+		NL_SET_ERR_MSG(info->extack, TT_ERR_GLOBAL_CFG);
 		return -EPERM;
 	}
 	if (a[TCPTRAIL_A_CFG_MAX_CONNS])
@@ -661,7 +660,7 @@ static int tt_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 static const struct nla_policy tt_get_conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
-	[TCPTRAIL_A_CONN_ID]	 = { .type = NLA_U64 },
+	[TCPTRAIL_A_CONN_ID] = { .type = NLA_U64 },
 	[TCPTRAIL_A_CONN_FILTER] = NLA_POLICY_NESTED(tt_filter_policy),
 };
 
@@ -703,48 +702,48 @@ static const struct nla_policy tt_config_policy[TCPTRAIL_A_CFG_MAX + 1] = {
  */
 static const struct genl_ops tt_ops[] = {
 	{
-		.cmd		= TCPTRAIL_CMD_GET_CONN,
-		.doit		= tt_nl_get_conn_doit,
-		.start		= tt_nl_dump_start,
-		.dumpit		= tt_nl_get_conn_dumpit,
-		.done		= tt_nl_dump_done,
-		.policy		= tt_get_conn_policy,
-		.maxattr	= TCPTRAIL_A_CONN_MAX,
+		.cmd = TCPTRAIL_CMD_GET_CONN,
+		.doit = tt_nl_get_conn_doit,
+		.start = tt_nl_dump_start,
+		.dumpit = tt_nl_get_conn_dumpit,
+		.done = tt_nl_dump_done,
+		.policy = tt_get_conn_policy,
+		.maxattr = TCPTRAIL_A_CONN_MAX,
 	},
 	{
-		.cmd		= TCPTRAIL_CMD_GET_STATS,
-		.doit		= tt_nl_get_stats_doit,
+		.cmd = TCPTRAIL_CMD_GET_STATS,
+		.doit = tt_nl_get_stats_doit,
 	},
 	{
-		.cmd		= TCPTRAIL_CMD_GET_CONFIG,
-		.doit		= tt_nl_get_config_doit,
+		.cmd = TCPTRAIL_CMD_GET_CONFIG,
+		.doit = tt_nl_get_config_doit,
 	},
 	{
-		.cmd		= TCPTRAIL_CMD_SET_CONFIG,
-		.doit		= tt_nl_set_config_doit,
-		.policy		= tt_config_policy,
-		.maxattr	= TCPTRAIL_A_CFG_MAX,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.cmd = TCPTRAIL_CMD_SET_CONFIG,
+		.doit = tt_nl_set_config_doit,
+		.policy = tt_config_policy,
+		.maxattr = TCPTRAIL_A_CFG_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
 static const struct genl_multicast_group tt_mcgrps[] = {
-	[TT_MCGRP_CONNS]  = { .name = TCPTRAIL_MCGRP_CONNS,
-			      .flags = TT_MCGRP_FLAGS },
+	[TT_MCGRP_CONNS] = { .name = TCPTRAIL_MCGRP_CONNS,
+			     .flags = TT_MCGRP_FLAGS },
 	[TT_MCGRP_EVENTS] = { .name = TCPTRAIL_MCGRP_EVENTS,
 			      .flags = TT_MCGRP_FLAGS },
 };
 
 struct genl_family tt_family __ro_after_init = {
-	.name		= TCPTRAIL_GENL_NAME,
-	.version	= TCPTRAIL_GENL_VERSION,
-	.netnsok	= true,
-	.parallel_ops	= true,
-	.module		= THIS_MODULE,
-	.ops		= tt_ops,
-	.n_ops		= ARRAY_SIZE(tt_ops),
-	.mcgrps		= tt_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(tt_mcgrps),
+	.name = TCPTRAIL_GENL_NAME,
+	.version = TCPTRAIL_GENL_VERSION,
+	.netnsok = true,
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+	.ops = tt_ops,
+	.n_ops = ARRAY_SIZE(tt_ops),
+	.mcgrps = tt_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(tt_mcgrps),
 };
 
 int tt_netlink_init(void)

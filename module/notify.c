@@ -17,12 +17,12 @@
 #include "pernet.h"
 
 struct tt_live_ev {
-	struct net	*net;		/* referenced */
-	u64		id;
-	u64		seq;
-	u64		start_ns;
-	u32		netns_ino;
-	struct tt_event	ev;
+	struct net *net; /* referenced */
+	u64 id;
+	u64 seq;
+	u64 start_ns;
+	u32 netns_ino;
+	struct tt_event ev;
 };
 
 static LIST_HEAD(tt_notify_list);
@@ -44,8 +44,7 @@ static void tt_notify_kick(void)
 
 void tt_notify_conn_locked(struct tt_conn *c)
 {
-	if (!c->net || !genl_has_listeners(&tt_family, c->net,
-					   TT_MCGRP_CONNS))
+	if (!c->net || !genl_has_listeners(&tt_family, c->net, TT_MCGRP_CONNS))
 		return;
 	c->notify_seq = atomic64_inc_return(&tt_net(c->net)->seq_conns);
 	list_add_tail(&c->notify_link, &tt_notify_list);
@@ -171,8 +170,11 @@ static bool tt_notify_one_event(void)
 	raw_spin_unlock_irqrestore(&tt_live_lock, irqf);
 
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	err = skb ? tt_fill_event(skb, q.id, q.netns_ino, q.seq, &q.ev,
-				  q.start_ns) : -ENOMEM;
+	if (skb)
+		err = tt_fill_event(skb, q.id, q.netns_ino, q.seq, &q.ev,
+				    q.start_ns);
+	else
+		err = -ENOMEM;
 	if (err) {
 		kfree_skb(skb);
 		atomic64_inc(&tt_nr_failed);

@@ -12,7 +12,7 @@
 /* Live events waiting to be sent; a reader that falls further behind
  * loses events, counted and visible as gaps in their sequence numbers.
  */
-#define TT_LIVE_QUEUE	4096
+#define TT_LIVE_QUEUE 4096
 
 void tt_notify_start(void);
 void tt_notify_stop(void);

@@ -26,10 +26,11 @@ unsigned int tt_net_id __read_mostly;
  */
 bool tt_clone_by_syncookie(const struct net *net)
 {
+	struct linux_mib __percpu *mib = net->mib.net_statistics;
 	struct tt_net *tn = tt_net(net);
 	unsigned long now, *seen;
 
-	now = this_cpu_read(net->mib.net_statistics->mibs[LINUX_MIB_SYNCOOKIESRECV]);
+	now = this_cpu_read(mib->mibs[LINUX_MIB_SYNCOOKIESRECV]);
 	seen = this_cpu_ptr(tn->cookies_seen);
 	if (now == *seen)
 		return false;
@@ -71,10 +72,10 @@ static void __net_exit tt_net_exit(struct net *net)
 }
 
 static struct pernet_operations tt_net_ops = {
-	.init	= tt_net_init,
-	.exit	= tt_net_exit,
-	.id	= &tt_net_id,
-	.size	= sizeof(struct tt_net),
+	.init = tt_net_init,
+	.exit = tt_net_exit,
+	.id = &tt_net_id,
+	.size = sizeof(struct tt_net),
 };
 
 int tt_pernet_init(void)

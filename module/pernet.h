@@ -15,18 +15,18 @@
 #include "uapi/tcptrail.h"
 
 /* Event types that are always recorded: a timeline without them is none. */
-#define TT_EV_ALWAYS	BIT(TCPTRAIL_EV_STATE)
-#define TT_EV_ALL	GENMASK(TCPTRAIL_EV_DESTROY, 0)
+#define TT_EV_ALWAYS BIT(TCPTRAIL_EV_STATE)
+#define TT_EV_ALL GENMASK(TCPTRAIL_EV_DESTROY, 0)
 
 struct tt_net {
 	/* Written by SET_CONFIG, read locklessly by the probes. */
-	u32		sample;		/* record 1 in sample; 1 = all */
-	u32		events;		/* TT_EV_* mask */
-	u16		port;		/* 0 = all */
-	bool		live_events;
-	atomic_t	sample_tick;
-	atomic64_t	seq_conns;	/* last TCPTRAIL_MCGRP_CONNS seq */
-	atomic64_t	seq_events;	/* last TCPTRAIL_MCGRP_EVENTS seq */
+	u32 sample; /* record 1 in sample; 1 = all */
+	u32 events; /* TT_EV_* mask */
+	u16 port; /* 0 = all */
+	bool live_events;
+	atomic_t sample_tick;
+	atomic64_t seq_conns; /* last TCPTRAIL_MCGRP_CONNS seq */
+	atomic64_t seq_events; /* last TCPTRAIL_MCGRP_EVENTS seq */
 	/* Per CPU: LINUX_MIB_SYNCOOKIESRECV at the last child clone. */
 	unsigned long __percpu *cookies_seen;
 };

@@ -45,7 +45,7 @@ enum tt_hook_id {
 
 /* Per-CPU: a shared counter would bounce a cache line on every event. */
 struct tt_hits {
-	u64	n[TT_NR_HOOKS];
+	u64 n[TT_NR_HOOKS];
 };
 
 static DEFINE_PER_CPU(struct tt_hits, tt_hits);
@@ -106,11 +106,9 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
 	struct sock *tw;
 
 #if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6 &&
-	    !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
-		tw = tt_lookup_established6(net, &sk->sk_v6_daddr,
-					    sk->sk_dport, &sk->sk_v6_rcv_saddr,
-					    lport, dif);
+	if (sk->sk_family == AF_INET6 && !ipv6_addr_v4mapped(&sk->sk_v6_daddr))
+		tw = tt_lookup_established6(net, &sk->sk_v6_daddr, sk->sk_dport,
+					    &sk->sk_v6_rcv_saddr, lport, dif);
 	else
 #endif
 		tw = tt_lookup_established(net, sk->sk_daddr, sk->sk_dport,
@@ -150,7 +148,7 @@ static void tt_server_established(struct tt_conn *c, const struct sock *sk,
 	}
 	if (synack_ns > now)
 		synack_ns = now;
-	pre[n++] = (struct tt_event) {
+	pre[n++] = (struct tt_event){
 		.t_ns = synack_ns,
 		.type = TCPTRAIL_EV_SYNACK,
 	};
@@ -255,7 +253,9 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	c = tt_conn_lookup(sk);
 	if (!c) {
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
-		bool server = oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV;
+		bool server = oldstate == TCP_LISTEN &&
+			      newstate == TCP_SYN_RECV;
+		u8 role;
 
 		if (server)
 			cookie = tt_clone_by_syncookie(sock_net(sk));
@@ -266,8 +266,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		 * child.  The clone has no tuple or cookie yet (6.1 sets
 		 * them after this event): both are read later.
 		 */
-		c = tt_conn_create(sk, client ? TCPTRAIL_ROLE_CLIENT :
-						TCPTRAIL_ROLE_SERVER, ev.t_ns);
+		role = client ? TCPTRAIL_ROLE_CLIENT : TCPTRAIL_ROLE_SERVER;
+		c = tt_conn_create(sk, role, ev.t_ns);
 		if (!c)
 			goto out;
 		fresh = true;
@@ -283,7 +283,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		 */
 		if (tw)
 			ev.new_state = tw->tw_substate == TCP_TIME_WAIT ?
-				       TCP_TIME_WAIT : TCP_FIN_WAIT2;
+					       TCP_TIME_WAIT :
+					       TCP_FIN_WAIT2;
 	}
 	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE)) {
 		/* The child inherits its request's cookie: generate it
@@ -447,10 +448,11 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	tt_hit(TT_HOOK_SYNACK);
 	ev.t_ns = ktime_get_ns();
 	/* A duplicate SYN answered early is not a timeout: rto_us 0. */
-	if (!timer_pending(&req->rsk_timer))
-		ev.rto_us = jiffies_to_usecs(min_t(u64, (u64)req->timeout <<
-						   req->num_timeout,
-						   TCP_RTO_MAX));
+	if (!timer_pending(&req->rsk_timer)) {
+		u64 rto = (u64)req->timeout << req->num_timeout;
+
+		ev.rto_us = jiffies_to_usecs(min_t(u64, rto, TCP_RTO_MAX));
+	}
 	if (sk->sk_state == TCP_LISTEN) {
 		tt_req_synack_rtx(tt_cookie((const struct sock *)req),
 				  tcp_rsk(req)->snt_synack * NSEC_PER_USEC,
@@ -542,25 +544,25 @@ out:
 }
 
 struct tt_hook {
-	const char		*name;
-	void			*probe;
-	struct tracepoint	*tp;
-	bool			registered;
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
 };
 
 static struct tt_hook tt_hooks[TT_NR_HOOKS] = {
-	[TT_HOOK_STATE] = {
-		.name = "inet_sock_set_state",	 .probe = tt_on_state },
-	[TT_HOOK_RETRANSMIT] = {
-		.name = "tcp_retransmit_skb",	 .probe = tt_on_retransmit },
-	[TT_HOOK_SYNACK] = {
-		.name = "tcp_retransmit_synack", .probe = tt_on_synack_rtx },
-	[TT_HOOK_SEND_RESET] = {
-		.name = "tcp_send_reset",	 .probe = tt_on_send_reset },
-	[TT_HOOK_RECEIVE_RESET] = {
-		.name = "tcp_receive_reset",	 .probe = tt_on_receive_reset },
-	[TT_HOOK_DESTROY] = {
-		.name = "tcp_destroy_sock",	 .probe = tt_on_destroy },
+	[TT_HOOK_STATE] = { .name = "inet_sock_set_state",
+			    .probe = tt_on_state },
+	[TT_HOOK_RETRANSMIT] = { .name = "tcp_retransmit_skb",
+				 .probe = tt_on_retransmit },
+	[TT_HOOK_SYNACK] = { .name = "tcp_retransmit_synack",
+			     .probe = tt_on_synack_rtx },
+	[TT_HOOK_SEND_RESET] = { .name = "tcp_send_reset",
+				 .probe = tt_on_send_reset },
+	[TT_HOOK_RECEIVE_RESET] = { .name = "tcp_receive_reset",
+				    .probe = tt_on_receive_reset },
+	[TT_HOOK_DESTROY] = { .name = "tcp_destroy_sock",
+			      .probe = tt_on_destroy },
 };
 
 unsigned int tt_probes_count(void)

@@ -14,9 +14,9 @@
 #include "reap.h"
 #include "synack.h"
 
-#define TT_REAP_BATCH		32
+#define TT_REAP_BATCH 32
 /* Linger and request expiry run on every Nth pass only. */
-#define TT_REAP_SLOW_EVERY	10
+#define TT_REAP_SLOW_EVERY 10
 
 /*
  * The timer of a timewait sock keeps its expiry after it was deleted: if

@@ -12,7 +12,7 @@
 #include "conn.h"
 
 /* How often TIME_WAIT exits are looked for: their timing resolution. */
-#define TT_REAP_PERIOD_MS	100
+#define TT_REAP_PERIOD_MS 100
 
 void tt_reap_start(void);
 void tt_reap_stop(void);

@@ -16,10 +16,10 @@
 #include "synack.h"
 
 struct tt_req {
-	struct hlist_node	node;
-	u64			cookie;
-	u64			created_ns;
-	struct tt_req_info	info;
+	struct hlist_node node;
+	u64 cookie;
+	u64 created_ns;
+	struct tt_req_info info;
 };
 
 static DEFINE_HASHTABLE(tt_reqs, 8);

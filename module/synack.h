@@ -11,17 +11,17 @@
 #include "conn.h"
 
 /* Retransmits remembered per request sock; more are only counted. */
-#define TT_REQ_EVENTS		6
+#define TT_REQ_EVENTS 6
 /* Pending requests remembered at once (a SYN flood must not grow us). */
-#define TT_REQ_MAX		1024
+#define TT_REQ_MAX 1024
 /* A request older than this never completed: forget it. */
-#define TT_REQ_TTL_SEC		180
+#define TT_REQ_TTL_SEC 180
 
 struct tt_req_info {
-	u64		first_synack_ns;
-	u32		retrans;
-	unsigned int	nev;
-	struct tt_event	ev[TT_REQ_EVENTS];
+	u64 first_synack_ns;
+	u32 retrans;
+	unsigned int nev;
+	struct tt_event ev[TT_REQ_EVENTS];
 };
 
 void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
