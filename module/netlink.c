@@ -434,7 +434,6 @@ static int tt_filter_parse(struct nlattr *nest, struct tt_filter *f,
 	return 0;
 }
 
-/* cb->args[0]: serial of the last entry sent; cb->args[1]: the filter. */
 struct tt_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
@@ -464,24 +463,20 @@ static int tt_dump_one(struct tt_conn *c, void *arg)
 	return 0;
 }
 
+/*
+ * cb->args[0]: serial of the last connection dumped (the resume point);
+ * cb->args[1]: the filter; cb->args[2]: set once the filter is parsed.
+ */
 static int tt_nl_dump_start(struct netlink_callback *cb)
 {
-	struct nlattr **attrs = tt_dumpit_attrs(cb);
 	struct tt_filter *f;
-	int err;
 
 	f = kzalloc(sizeof(*f), GFP_KERNEL);
 	if (!f)
 		return -ENOMEM;
-	if (attrs && attrs[TCPTRAIL_A_CONN_FILTER]) {
-		err = tt_filter_parse(attrs[TCPTRAIL_A_CONN_FILTER], f, cb);
-		if (err) {
-			kfree(f);
-			return err;
-		}
-	}
 	cb->args[0] = 0;
 	cb->args[1] = (long)f;
+	cb->args[2] = 0;
 	/* One connection with a full event log must fit a message. */
 	cb->min_dump_alloc = tt_conn_msg_size();
 	return 0;
@@ -490,6 +485,30 @@ static int tt_nl_dump_start(struct netlink_callback *cb)
 static int tt_nl_dump_done(struct netlink_callback *cb)
 {
 	kfree((struct tt_filter *)cb->args[1]);
+	return 0;
+}
+
+/*
+ * The filter is parsed in the first dumpit call, not in .start: 6.1
+ * attaches the extack to the callback only while dumpit runs, so an
+ * error explained in .start reached the caller as a bare errno.  An
+ * error here ends the dump with NLMSG_DONE carrying the errno and the
+ * message.
+ */
+static int tt_dump_filter(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = tt_dumpit_attrs(cb);
+	int err;
+
+	if (cb->args[2])
+		return 0;
+	if (attrs && attrs[TCPTRAIL_A_CONN_FILTER]) {
+		err = tt_filter_parse(attrs[TCPTRAIL_A_CONN_FILTER],
+				      (struct tt_filter *)cb->args[1], cb);
+		if (err)
+			return err;
+	}
+	cb->args[2] = 1;
 	return 0;
 }
 
@@ -506,6 +525,9 @@ static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 	unsigned long gen;
 	int err;
 
+	err = tt_dump_filter(cb);
+	if (err)
+		return err;
 	err = tt_conn_for_each(d.last, tt_dump_one, &d, &gen);
 	cb->seq = gen;
 	cb->args[0] = d.last;

@@ -57,6 +57,8 @@ struct nl {
 	struct mnl_socket *sk;
 	uint16_t family_id;
 	unsigned int seq;
+	char ext_msg[256];	/* extack message of the last answer, or "" */
+	int done_err;		/* errno a dump ended with (libmnl drops it) */
 	char buf[NL_BUF];
 };
 
@@ -76,6 +78,48 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 			      data);
 }
 
+static int ext_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nl *nl = data;
+
+	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(nl->ext_msg, sizeof(nl->ext_msg), "%s",
+			 mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+/*
+ * Keeps the errno a dump ended with, and the extack message of an error:
+ * in NLMSG_ERROR after the echoed request (or its header alone when
+ * capped), in a dump's NLMSG_DONE after the errno.
+ */
+static void nl_extack(struct nl *nl, const void *buf, int len)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct nlmsgerr *e;
+	size_t off;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type == NLMSG_DONE &&
+		    mnl_nlmsg_get_payload_len(nlh) >= sizeof(int))
+			nl->done_err = *(int *)mnl_nlmsg_get_payload(nlh);
+		if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+			continue;
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			off = sizeof(int);
+		} else if (nlh->nlmsg_type == NLMSG_ERROR) {
+			e = mnl_nlmsg_get_payload(nlh);
+			off = sizeof(*e);
+			if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+				off += e->msg.nlmsg_len - sizeof(e->msg);
+		} else {
+			continue;
+		}
+		mnl_attr_parse(nlh, off, ext_attr_cb, nl);
+	}
+}
+
 /* Runs one request; returns 0 or -errno from the kernel's answer. */
 static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		   void *data)
@@ -83,6 +127,8 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	unsigned int portid = mnl_socket_get_portid(nl->sk);
 	int ret;
 
+	nl->ext_msg[0] = '\0';
+	nl->done_err = 0;
 	nlh->nlmsg_seq = ++nl->seq;
 	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
@@ -90,9 +136,12 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		ret = mnl_socket_recvfrom(nl->sk, nl->buf, sizeof(nl->buf));
 		if (ret < 0)
 			return -errno;
+		nl_extack(nl, nl->buf, ret);
 		ret = mnl_cb_run(nl->buf, ret, nl->seq, portid, cb, data);
 	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
+	if (ret < 0)
+		return -errno;
+	return nl->done_err < 0 ? nl->done_err : 0;
 }
 
 static struct nlmsghdr *genl_req(char *buf, uint16_t type, uint16_t flags,
@@ -113,13 +162,16 @@ static int nl_open(struct nl *nl)
 {
 	char req[NL_BUF];
 	struct nlmsghdr *nlh;
+	int one = 1;
 	int ret;
 
 	memset(nl, 0, sizeof(*nl));
 	nl->sk = mnl_socket_open(NETLINK_GENERIC);
 	if (!nl->sk)
 		return -errno;
-	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &one,
+				  sizeof(one)) < 0 ||
+	    mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		mnl_socket_close(nl->sk);
 		return ret;
@@ -416,6 +468,61 @@ TEST_F(loopback, unknown_attribute_and_command)
 	/* the family still answers */
 	ASSERT_EQ(0, get_conn(&self->nl, self->ccookie, &c));
 	EXPECT_EQ(self->ccookie, c.id);
+}
+
+/*
+ * A dump's filter is checked by the module; each rejection names its
+ * reason, whichever message (error ack or NLMSG_DONE) the kernel ends the
+ * dump with.
+ */
+TEST_F(loopback, bad_filter_explained)
+{
+	static const struct {
+		const char *what;
+		uint16_t type;
+		uint8_t value;
+		const char *msg;
+	} cases[] = {
+		{ "family 7", TCPTRAIL_A_FILTER_FAMILY, 7,
+		  "family must be AF_INET or AF_INET6" },
+		{ "prefix alone", TCPTRAIL_A_FILTER_RADDR_PREFIX, 8,
+		  "address prefix without an address" },
+	};
+	struct dump_find d;
+	char req[NL_BUF];
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&d, 0, sizeof(d));
+		nlh = genl_req(req, self->nl.family_id, NLM_F_DUMP,
+			       TCPTRAIL_CMD_GET_CONN, TCPTRAIL_GENL_VERSION);
+		nest = mnl_attr_nest_start(nlh, TCPTRAIL_A_CONN_FILTER);
+		mnl_attr_put_u8(nlh, cases[i].type, cases[i].value);
+		mnl_attr_nest_end(nlh, nest);
+		ret = nl_talk(&self->nl, nlh, dump_cb, &d);
+		EXPECT_EQ(-EINVAL, ret)
+			TH_LOG("%s: got %d (%s)", cases[i].what, ret,
+			       strerror(-ret));
+		EXPECT_STREQ(cases[i].msg, self->nl.ext_msg)
+			TH_LOG("%s: extack \"%s\"", cases[i].what,
+			       self->nl.ext_msg);
+		EXPECT_EQ(0U, d.total);
+	}
+
+	/* the family still answers, with a good filter */
+	memset(&d, 0, sizeof(d));
+	d.want[0] = self->ccookie;
+	nlh = genl_req(req, self->nl.family_id, NLM_F_DUMP,
+		       TCPTRAIL_CMD_GET_CONN, TCPTRAIL_GENL_VERSION);
+	nest = mnl_attr_nest_start(nlh, TCPTRAIL_A_CONN_FILTER);
+	mnl_attr_put_u8(nlh, TCPTRAIL_A_FILTER_FAMILY, AF_INET);
+	mnl_attr_nest_end(nlh, nest);
+	ASSERT_EQ(0, nl_talk(&self->nl, nlh, dump_cb, &d));
+	EXPECT_EQ(self->ccookie, d.found[0].id);
+	EXPECT_STREQ("", self->nl.ext_msg);
 }
 
 struct stats {
