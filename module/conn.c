@@ -354,6 +354,28 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now)
  * turns the second half into a ring of the latest events, so that an
  * overflowing connection still shows how it started and how it ended.
  */
+/*
+ * A live event names its connection by id.  A server's child learns its
+ * id (the socket cookie) only when established, so its first events are
+ * held in the log until then and sent in log order, with the SYN-ACK the
+ * handshake put in front of them and the start time it settled.
+ */
+static void tt_event_stream(struct tt_conn *c, const struct tt_event *e)
+{
+	unsigned int i;
+
+	if (!c->id) {
+		c->live_held = true;
+		return;
+	}
+	if (c->live_held) {
+		c->live_held = false;
+		for (i = 0; i < tt_event_count(c); i++)
+			tt_notify_event(c, tt_event_at(c, i));
+	}
+	tt_notify_event(c, e);
+}
+
 void tt_event_add(struct tt_conn *c, const struct tt_event *e)
 {
 	unsigned int cap = tt_max_events, head = cap / 2, slot;
@@ -361,7 +383,7 @@ void tt_event_add(struct tt_conn *c, const struct tt_event *e)
 	if (!(c->ev_mask & (1U << e->type)))
 		return;
 	if (c->live)
-		tt_notify_event(c, e);
+		tt_event_stream(c, e);
 
 	if (c->nev < cap) {
 		slot = c->nev;

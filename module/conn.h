@@ -81,6 +81,7 @@ struct tt_conn {
 	u64 notify_seq;
 	u32 ev_mask; /* event types recorded */
 	bool live; /* events streamed live */
+	bool live_held; /* events wait for the id; under lock */
 
 	/* Everything below is protected by lock. */
 	raw_spinlock_t lock;

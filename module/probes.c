@@ -286,9 +286,11 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 					       TCP_TIME_WAIT :
 					       TCP_FIN_WAIT2;
 	}
-	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE)) {
+	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE) ||
+	    (newstate == TCP_CLOSE && !READ_ONCE(c->id))) {
 		/* The child inherits its request's cookie: generate it
-		 * only now, or the clone's copy would overwrite it.
+		 * only now, or the clone's copy would overwrite it.  A
+		 * child that dies before it is established gets one too.
 		 */
 		id = tt_cookie(sk);
 		if (oldstate == TCP_SYN_RECV)
@@ -297,7 +299,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	if (id)
-		c->id = id;
+		WRITE_ONCE(c->id, id);
 	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
 		c->pid = task_tgid_nr(current);
 		strscpy(c->comm, current->comm, sizeof(c->comm));

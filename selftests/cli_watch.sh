@@ -33,12 +33,13 @@ warm_neigh 4
 load_server "$NS_S" "$TT_TMP/srv.ready" "$ADDR4_S" 0
 port=$(cat "$TT_TMP/srv.ready")
 
-# watch_start NAME ARGS...: a watch in $NS_C, subscribed when this returns.
+# watch_start NAME ARGS...: a watch in $WATCH_NS (default $NS_C),
+# subscribed when this returns.
 watch_start() {
 	local name=$1
 	shift
 	rm -f "$TT_TMP/$name.ready"
-	ip netns exec "$NS_C" "$TCPTRAIL_CLI" watch --ready-file "$TT_TMP/$name.ready" "$@" \
+	ip netns exec "${WATCH_NS:-$NS_C}" "$TCPTRAIL_CLI" watch --ready-file "$TT_TMP/$name.ready" "$@" \
 		>"$TT_TMP/$name.out" 2>"$TT_TMP/$name.err" &
 	WATCH_PID=$!
 	defer "kill $WATCH_PID"
@@ -83,6 +84,10 @@ EOF
 
 # ---- live events ---------------------------------------------------------
 watch_start ev --json --events
+CWATCH_PID=$WATCH_PID
+WATCH_NS=$NS_S watch_start sev --json --events
+SWATCH_PID=$WATCH_PID
+WATCH_PID=$CWATCH_PID
 load_client "$NS_C" "$ADDR4_S" "$port" 3 "$TT_TMP/ev.ports"
 # each RST-closed client records: SYN_SENT, ESTABLISHED, CLOSE, rst_sent,
 # destroy; wait until all 15 events and 3 connections arrived
@@ -91,25 +96,39 @@ ev_done() {
 		[ "$(grep -c '"events":\[' "$TT_TMP/ev.out")" -ge 3 ]
 }
 busywait 20000 ev_done || fail "live events missing: $(grep -c '"event":' "$TT_TMP/ev.out") events"
-kill -INT "$WATCH_PID"
-wrc=0
-wait "$WATCH_PID" || wrc=$?
-expect_eq "watch --events exit" "$wrc" 0
-python3 - "$TT_TMP/ev.out" <<'EOF' || fail "live events do not match the finished timelines"
+# the server ends see the RST and finish too (SYN-ACK, SYN_RECV,
+# ESTABLISHED, rst_recv, CLOSE, destroy each)
+sev_done() { [ "$(grep -c '"events":\[' "$TT_TMP/sev.out")" -ge 3 ]; }
+busywait 20000 sev_done || fail "server timelines missing: $(grep -c '"events":\[' "$TT_TMP/sev.out") of 3"
+for pid in "$WATCH_PID" "$SWATCH_PID"; do
+	kill -INT "$pid"
+	wrc=0
+	wait "$pid" || wrc=$?
+	expect_eq "watch --events exit" "$wrc" 0
+done
+# live_match FILE ROLE: every ROLE timeline in FILE was streamed live,
+# event for event, each under its connection's id, with no gap
+live_match() {
+	python3 - "$1" "$2" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 evs = [l for l in lines if "event" in l]
-conns = {c["id"]: c for c in lines if "events" in c and c["role"] == "client"}
+conns = {c["id"]: c for c in lines if "events" in c and c["role"] == sys.argv[2]}
+assert len(conns) == 3, f"{len(conns)} {sys.argv[2]} timelines"
 seqs = [e["notify_seq"] for e in evs]
 assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
 assert not [l for l in lines if "lost" in l]
+assert all(e["id"] for e in evs), "a live event without its connection's id"
 for cid, c in conns.items():
     live = [(e["event"]["type"], e["event"].get("new"), e["event"]["t_ns"])
             for e in evs if e["id"] == cid]
     kept = [(e["type"], e.get("new"), e["t_ns"]) for e in c["events"]]
     assert live == kept, (cid, live, kept)
-print(f"ok: {len(evs)} live events for {len(conns)} connections, same as their timelines")
+print(f"# ok: {len(evs)} live events for {len(conns)} {sys.argv[2]} connections, same as their timelines")
 EOF
+}
+live_match "$TT_TMP/ev.out" client || fail "client live events do not match the finished timelines"
+live_match "$TT_TMP/sev.out" server || fail "server live events do not match the finished timelines"
 
 # ---- a reader that falls behind ----------------------------------------
 cli stats --json
