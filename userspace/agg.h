@@ -76,7 +76,8 @@ uint64_t tt_agg_retrans(const struct tt_agg_group *g);
 /* top: the groups in rank order, at most limit of them (an array of
  * pointers into a, to be freed).  By handshake: the slowest worst case
  * first, groups without a handshake left out; by retrans: the most
- * retransmissions first, groups without any left out. */
+ * retransmissions first, groups without any left out.
+ */
 enum tt_top_by { TT_TOP_HANDSHAKE, TT_TOP_RETRANS };
 int tt_top_by_parse(const char *s);
 size_t tt_agg_top(const struct tt_agg *a, enum tt_top_by by, size_t limit,

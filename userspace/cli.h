@@ -13,7 +13,8 @@
 #include "render.h"
 
 /* Exit statuses; documented in usage() and tcptrail.8.  4 is left out:
- * kselftest reads it as "skipped". */
+ * kselftest reads it as "skipped".
+ */
 enum {
 	EX_OK = 0,
 	EX_FAIL = 1,		/* netlink or system failure */
@@ -70,14 +71,16 @@ int parse_filter(const struct ctx *ctx, const char *cmd, int argc,
 		 char **argv, struct tt_filter *f);
 
 /* Dump the connections the filter lets through into l (in-kernel
- * filtering).  Returns an exit status; prints the error itself. */
+ * filtering).  Returns an exit status; prints the error itself.
+ */
 int dump_conns(const char *what, const struct tt_filter *f,
 	       struct tt_conn_list *l);
 
 /* The module's counters, for stats and export. */
 int get_stats(struct tt_stats *st);
 /* GET_CONFIG (set NULL) or SET_CONFIG; 0 or a negative errno, nl->msg
- * then holds the reason. */
+ * then holds the reason.
+ */
 struct tt_config;
 int config_request(struct tt_nl *nl, const struct tt_config *set,
 		   struct tt_config *out);

@@ -19,7 +19,8 @@
 #include "seq.h"
 
 /* Bursts of short connections finish together; the kernel's default
- * buffer holds a few hundred timelines at most. */
+ * buffer holds a few hundred timelines at most.
+ */
 #define WATCH_RCVBUF (32 << 20)
 
 static volatile sig_atomic_t stop_signal;
@@ -250,7 +251,8 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	int ret;
 
 	if (ctx->all_netns)
-		return usage_error("%s", "watch: --all-netns is not available: the module multicasts each namespace's connections there; run a watch in each");
+		return usage_error("%s",
+				   "watch: --all-netns is not available: the module multicasts each namespace's connections there; run a watch in each");
 	ret = parse_filter(ctx, "watch", argc, argv, &w.f);
 	if (ret)
 		return ret;

@@ -13,7 +13,8 @@
 #include "names.h"
 
 /* The limits are the module's (module/conn.h, netlink.c policies): checked
- * here too so that a typo gets a message naming the key and its range. */
+ * here too so that a typo gets a message naming the key and its range.
+ */
 const struct tt_config_key tt_config_keys[] = {
 	{ "max-conns", "max_conns", TCPTRAIL_A_CFG_MAX_CONNS, 4, 16, 1048576,
 	  true, false, "connections tracked at once, live and finished" },
@@ -30,6 +31,7 @@ const struct tt_config_key tt_config_keys[] = {
 	{ "live-events", "live_events", TCPTRAIL_A_CFG_LIVE_EVENTS, 1, 0, 1,
 	  false, false, "stream every event to the \"events\" group" },
 };
+
 const size_t tt_config_nkeys = sizeof(tt_config_keys) /
 			       sizeof(tt_config_keys[0]);
 
@@ -222,9 +224,15 @@ void tt_config_put(struct nlmsghdr *nlh, const struct tt_config *cfg)
 		if (!(cfg->present & (1ULL << k->attr)))
 			continue;
 		switch (k->width) {
-		case 1: mnl_attr_put_u8(nlh, k->attr, (uint8_t)v); break;
-		case 2: mnl_attr_put_u16(nlh, k->attr, (uint16_t)v); break;
-		default: mnl_attr_put_u32(nlh, k->attr, v); break;
+		case 1:
+			mnl_attr_put_u8(nlh, k->attr, (uint8_t)v);
+			break;
+		case 2:
+			mnl_attr_put_u16(nlh, k->attr, (uint16_t)v);
+			break;
+		default:
+			mnl_attr_put_u32(nlh, k->attr, v);
+			break;
 		}
 	}
 }
@@ -253,16 +261,25 @@ static int cfg_cb(const struct nlattr *a, void *data)
 		[1] = MNL_TYPE_U8, [2] = MNL_TYPE_U16, [4] = MNL_TYPE_U32,
 	};
 
-	if (type > TCPTRAIL_A_CFG_MAX || !(k = key_by_attr(type)))
+	if (type > TCPTRAIL_A_CFG_MAX)
+		return MNL_CB_OK;
+	k = key_by_attr(type);
+	if (!k)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(a, t[k->width]) < 0) {
 		p->why = "bad length of a configuration attribute";
 		return MNL_CB_ERROR;
 	}
 	switch (k->width) {
-	case 1: p->cfg->v[type] = mnl_attr_get_u8(a); break;
-	case 2: p->cfg->v[type] = mnl_attr_get_u16(a); break;
-	default: p->cfg->v[type] = mnl_attr_get_u32(a); break;
+	case 1:
+		p->cfg->v[type] = mnl_attr_get_u8(a);
+		break;
+	case 2:
+		p->cfg->v[type] = mnl_attr_get_u16(a);
+		break;
+	default:
+		p->cfg->v[type] = mnl_attr_get_u32(a);
+		break;
 	}
 	p->cfg->present |= 1ULL << type;
 	return MNL_CB_OK;

@@ -160,17 +160,39 @@ static int ev_cb(const struct nlattr *a, void *data)
 		return MNL_CB_ERROR;
 
 	switch (type) {
-	case TCPTRAIL_A_EV_T_NS: e->t_ns = mnl_attr_get_u64(a); break;
-	case TCPTRAIL_A_EV_TYPE: e->type = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_OLD_STATE: e->old_state = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_NEW_STATE: e->new_state = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_KIND: e->kind = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_SEQ: e->seq = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_EV_RTO_US: e->rto_us = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_EV_BACKOFF: e->backoff = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_SEGS: e->segs = mnl_attr_get_u16(a); break;
-	case TCPTRAIL_A_EV_CA_STATE: e->ca_state = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_EV_CAUSE: e->cause = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_EV_T_NS:
+		e->t_ns = mnl_attr_get_u64(a);
+		break;
+	case TCPTRAIL_A_EV_TYPE:
+		e->type = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_OLD_STATE:
+		e->old_state = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_NEW_STATE:
+		e->new_state = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_KIND:
+		e->kind = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_SEQ:
+		e->seq = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_EV_RTO_US:
+		e->rto_us = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_EV_BACKOFF:
+		e->backoff = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_SEGS:
+		e->segs = mnl_attr_get_u16(a);
+		break;
+	case TCPTRAIL_A_EV_CA_STATE:
+		e->ca_state = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_EV_CAUSE:
+		e->cause = mnl_attr_get_u8(a);
+		break;
 	default: return MNL_CB_OK;
 	}
 	e->present |= 1U << type;
@@ -245,11 +267,21 @@ static int conn_cb(const struct nlattr *a, void *data)
 	len = mnl_attr_get_payload_len(a);
 
 	switch (type) {
-	case TCPTRAIL_A_CONN_ID: c->id = mnl_attr_get_u64(a); break;
-	case TCPTRAIL_A_CONN_NETNS: c->netns = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_FAMILY: c->family = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_CONN_ROLE: c->role = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_CONN_STATE: c->state = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_CONN_ID:
+		c->id = mnl_attr_get_u64(a);
+		break;
+	case TCPTRAIL_A_CONN_NETNS:
+		c->netns = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_FAMILY:
+		c->family = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_CONN_ROLE:
+		c->role = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_CONN_STATE:
+		c->state = mnl_attr_get_u8(a);
+		break;
 	case TCPTRAIL_A_CONN_LADDR:
 	case TCPTRAIL_A_CONN_RADDR:
 		if (len != 4 && len != 16)
@@ -263,9 +295,15 @@ static int conn_cb(const struct nlattr *a, void *data)
 			p->raddr_len = len;
 		}
 		break;
-	case TCPTRAIL_A_CONN_LPORT: c->lport = mnl_attr_get_u16(a); break;
-	case TCPTRAIL_A_CONN_RPORT: c->rport = mnl_attr_get_u16(a); break;
-	case TCPTRAIL_A_CONN_START_NS: c->start_ns = mnl_attr_get_u64(a); break;
+	case TCPTRAIL_A_CONN_LPORT:
+		c->lport = mnl_attr_get_u16(a);
+		break;
+	case TCPTRAIL_A_CONN_RPORT:
+		c->rport = mnl_attr_get_u16(a);
+		break;
+	case TCPTRAIL_A_CONN_START_NS:
+		c->start_ns = mnl_attr_get_u64(a);
+		break;
 	case TCPTRAIL_A_CONN_HANDSHAKE_NS:
 		c->handshake_ns = mnl_attr_get_u64(a);
 		break;
@@ -278,18 +316,36 @@ static int conn_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_CONN_DATA_RETRANS:
 		c->data_retrans = mnl_attr_get_u32(a);
 		break;
-	case TCPTRAIL_A_CONN_RST_SENT: c->rst_sent = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_RST_RECV: c->rst_recv = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_OUTCOME: c->outcome = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_CONN_ERRNO: c->err = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_FLAGS: c->flags = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_PID: c->pid = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_CONN_COMM: copy_comm(c, a); break;
-	case TCPTRAIL_A_CONN_END_NS: c->end_ns = mnl_attr_get_u64(a); break;
+	case TCPTRAIL_A_CONN_RST_SENT:
+		c->rst_sent = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_RST_RECV:
+		c->rst_recv = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_OUTCOME:
+		c->outcome = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_CONN_ERRNO:
+		c->err = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_FLAGS:
+		c->flags = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_PID:
+		c->pid = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_CONN_COMM:
+		copy_comm(c, a);
+		break;
+	case TCPTRAIL_A_CONN_END_NS:
+		c->end_ns = mnl_attr_get_u64(a);
+		break;
 	case TCPTRAIL_A_CONN_TW_START_NS:
 		c->tw_start_ns = mnl_attr_get_u64(a);
 		break;
-	case TCPTRAIL_A_CONN_TW_END_NS: c->tw_end_ns = mnl_attr_get_u64(a); break;
+	case TCPTRAIL_A_CONN_TW_END_NS:
+		c->tw_end_ns = mnl_attr_get_u64(a);
+		break;
 	case TCPTRAIL_A_CONN_EVENTS_LOST:
 		c->events_lost = mnl_attr_get_u32(a);
 		break;
@@ -299,21 +355,33 @@ static int conn_cb(const struct nlattr *a, void *data)
 	case TCPTRAIL_A_CONN_BYTES_RECEIVED:
 		c->bytes_received = mnl_attr_get_u64(a);
 		break;
-	case TCPTRAIL_A_CONN_SRTT_US: c->srtt_us = mnl_attr_get_u32(a); break;
+	case TCPTRAIL_A_CONN_SRTT_US:
+		c->srtt_us = mnl_attr_get_u32(a);
+		break;
 	case TCPTRAIL_A_CONN_MIN_RTT_US:
 		c->min_rtt_us = mnl_attr_get_u32(a);
 		break;
-	case TCPTRAIL_A_CONN_CGROUP_ID: c->cgroup_id = mnl_attr_get_u64(a); break;
-	case TCPTRAIL_A_CONN_CLOSER: c->closer = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_CONN_TW_EXIT: c->tw_exit = mnl_attr_get_u8(a); break;
+	case TCPTRAIL_A_CONN_CGROUP_ID:
+		c->cgroup_id = mnl_attr_get_u64(a);
+		break;
+	case TCPTRAIL_A_CONN_CLOSER:
+		c->closer = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_CONN_TW_EXIT:
+		c->tw_exit = mnl_attr_get_u8(a);
+		break;
 	case TCPTRAIL_A_CONN_NOTIFY_SEQ:
 		c->notify_seq = mnl_attr_get_u64(a);
 		break;
-	case TCPTRAIL_A_CONN_ACCEPTQ: c->acceptq = mnl_attr_get_u32(a); break;
+	case TCPTRAIL_A_CONN_ACCEPTQ:
+		c->acceptq = mnl_attr_get_u32(a);
+		break;
 	case TCPTRAIL_A_CONN_ACCEPTQ_MAX:
 		c->acceptq_max = mnl_attr_get_u32(a);
 		break;
-	case TCPTRAIL_A_CONN_SYNQ: c->synq = mnl_attr_get_u32(a); break;
+	case TCPTRAIL_A_CONN_SYNQ:
+		c->synq = mnl_attr_get_u32(a);
+		break;
 	case TCPTRAIL_A_CONN_EVENTS:
 		if (mnl_attr_parse_nested(a, events_cb, p) != MNL_CB_OK)
 			return MNL_CB_ERROR;

@@ -26,7 +26,8 @@
 #define NS_PER_S 1000000000ULL
 
 /* A server's start is its first SYN-ACK, estimated from srtt: a syncookie
- * echo can put it up to 64 ms early (see the module). */
+ * echo can put it up to 64 ms early (see the module).
+ */
 #define PEER_SLACK_NS (100 * NS_PER_MS)
 #define SYNCOOKIE_SLACK_NS (64 * NS_PER_MS)
 /* A full queue seen this long before a SYN no longer explains it. */
@@ -76,7 +77,8 @@ void tt_dx_netenv_init(struct tt_dx_netenv *ns, uint32_t netns)
 }
 
 /* "TcpExt: A B C\nTcpExt: 1 2 3\n": names on one line, values on the
- * next, in the same order. */
+ * next, in the same order.
+ */
 int tt_dx_netstat_parse(const char *text, struct tt_dx_netenv *ns)
 {
 	static const struct {
@@ -115,12 +117,12 @@ int tt_dx_netstat_parse(const char *text, struct tt_dx_netenv *ns)
 			vals++;
 		if (names >= ne || vals >= ve)
 			break;
-		n = strcspn(names, " \n");
+		n = strcspn(names, "\n ");
 		if (n >= sizeof(name))
 			n = sizeof(name) - 1;
 		memcpy(name, names, n);
 		name[n] = '\0';
-		names += strcspn(names, " \n");
+		names += strcspn(names, "\n ");
 		v = strtoull(vals, &end, 10);
 		if (end == vals)
 			return -1;
@@ -177,7 +179,8 @@ static size_t count_rtx(const struct tt_conn *c, int kind)
 }
 
 /* Index of the first event of type (and, for states, entering state), or
- * -1. */
+ * -1.
+ */
 static long find_ev(const struct tt_conn *c, int type, int new_state)
 {
 	size_t i;
@@ -238,7 +241,8 @@ bool tt_dx_handshake_slow(const struct tt_dx_limits *lim,
 	hs = c->handshake_ns;
 	/* a syncookie server's start is estimated from a timestamp echo
 	 * that may read up to 64 ms long: only the plain threshold, with
-	 * that allowance */
+	 * that allowance
+	 */
 	if (c->role == TCPTRAIL_ROLE_SERVER && (c->flags & TCPTRAIL_F_SYNCOOKIE))
 		return hs >= lim->slow_ns + SYNCOOKIE_SLACK_NS;
 	if (hs >= lim->slow_ns)
@@ -396,9 +400,9 @@ static size_t index_range(const struct tt_dx_env *env, const struct tuple *k,
 			b = m;
 	}
 	*lo = a;
-	for (hi = a; hi < env->nby &&
-		     !tuple_cmp(k, env->by_tuple[hi], local_only); hi++)
-		;
+	hi = a;
+	while (hi < env->nby && !tuple_cmp(k, env->by_tuple[hi], local_only))
+		hi++;
 	return hi;
 }
 
@@ -514,11 +518,12 @@ static char *dur(uint64_t ns, char *buf, size_t len)
 static char *rel(const struct dx *x, uint64_t abs_ns, char *buf, size_t len)
 {
 	uint64_t t0 = x->c->start_ns;
+	char d[32];
 
 	if (abs_ns >= t0)
-		snprintf(buf, len, "+%s", dur(abs_ns - t0, (char[32]){ 0 }, 32));
+		snprintf(buf, len, "+%s", dur(abs_ns - t0, d, sizeof(d)));
 	else
-		snprintf(buf, len, "-%s", dur(t0 - abs_ns, (char[32]){ 0 }, 32));
+		snprintf(buf, len, "-%s", dur(t0 - abs_ns, d, sizeof(d)));
 	return buf;
 }
 
@@ -609,7 +614,8 @@ static bool acceptq_full(const struct tt_conn *s)
 }
 
 /* The SYN queue counts this connection's own request: full with others
- * waiting beside it. */
+ * waiting beside it.
+ */
 static bool synq_full(const struct tt_conn *s)
 {
 	return TT_HAS(s, TCPTRAIL_A_CONN_SYNQ) &&
@@ -682,8 +688,8 @@ static void rule_refused(struct dx *x)
 	if (!d)
 		return;
 	endpoint(c, c->raddr, c->rport, ep, sizeof(ep));
-	say(d, "Refused: %s answered the SYN%s with a reset at %s: nothing "
-	    "listens on that port there (or a firewall rejects with RST)%s.",
+	say(d,
+	    "Refused: %s answered the SYN%s with a reset at %s: nothing listens on that port there (or a firewall rejects with RST)%s.",
 	    ep, n ? " and its retransmits" : "", rel(x, when, t, sizeof(t)),
 	    c->err == ECONNREFUSED ? "; connect() got ECONNREFUSED" : "");
 	list_rtx(x, d, c, TCPTRAIL_RTX_SYN);
@@ -720,13 +726,13 @@ static void rule_syn_timeout(struct dx *x)
 			say(d, ", the SYN retry limit (net.ipv4.tcp_syn_retries = %d).",
 			    x->ns->syn_retries);
 		else
-			say(d, "; net.ipv4.tcp_syn_retries is %d, so the socket set "
-			    "its own limit (TCP_SYNCNT or TCP_USER_TIMEOUT).",
+			say(d,
+			    "; net.ipv4.tcp_syn_retries is %d, so the socket set its own limit (TCP_SYNCNT or TCP_USER_TIMEOUT).",
 			    x->ns->syn_retries);
 		fact(d, "tcp_syn_retries", x->ns->syn_retries);
 	} else {
-		say(d, ", the SYN retry limit (net.ipv4.tcp_syn_retries, or "
-		    "the socket's TCP_SYNCNT).");
+		say(d,
+		    ", the SYN retry limit (net.ipv4.tcp_syn_retries, or the socket's TCP_SYNCNT).");
 	}
 	evid(d, c, end);
 	fact(d, "syn_retrans", nr);
@@ -752,8 +758,8 @@ static void peer_synack_rtx(struct dx *x)
 		return;
 	sa = find_ev(p, TCPTRAIL_EV_SYNACK, -1);
 	endpoint(c, c->raddr, c->rport, ep, sizeof(ep));
-	say(d, "The SYN reached %s (connection %" PRIu64 " answered it at %s), "
-	    "but its SYN-ACK did not get back: the server sent it again at ",
+	say(d, "The SYN reached %s (connection %" PRIu64
+	    " answered it at %s), but its SYN-ACK did not get back: the server sent it again at ",
 	    ep, p->id, rel(x, sa >= 0 ? at(p, &p->ev[sa]) : p->start_ns, t,
 			   sizeof(t)));
 	list_rtx(x, d, p, TCPTRAIL_RTX_SYNACK);
@@ -797,19 +803,17 @@ static void rule_unanswered_syns(struct dx *x)
 		if (!d)
 			return;
 		if (accept)
-			say(d, "The listener at %s was not keeping up: its accept "
-			    "queue held %" PRIu32 " connection%s (limit %" PRIu32
-			    ") when it took connection %" PRIu64 " at %s, so it "
-			    "dropped the SYNs that came next until the application "
-			    "accept()s.", ep, s->acceptq, s->acceptq == 1 ? "" : "s",
-			    s->acceptq_max, s->id,
+			say(d,
+			    "The listener at %s was not keeping up: its accept queue held %" PRIu32
+			    " connection%s (limit %" PRIu32 ") when it took connection %" PRIu64
+			    " at %s, so it dropped the SYNs that came next until the application accept()s.",
+			    ep, s->acceptq, s->acceptq == 1 ? "" : "s", s->acceptq_max, s->id,
 			    rel(x, s->start_ns, t, sizeof(t)));
 		else
 			say(d, "The listener at %s had its SYN queue full (%" PRIu32
-			    " requests, limit %" PRIu32 ") when it took connection %"
-			    PRIu64 " at %s: SYNs beyond it are dropped (or answered "
-			    "with cookies).", ep, s->synq, s->acceptq_max, s->id,
-			    rel(x, s->start_ns, t, sizeof(t)));
+			    " requests, limit %" PRIu32 ") when it took connection %" PRIu64
+			    " at %s: SYNs beyond it are dropped (or answered with cookies).",
+			    ep, s->synq, s->acceptq_max, s->id, rel(x, s->start_ns, t, sizeof(t)));
 		say(d, " This connection's SYN went out %s more, at ",
 		    times_word(n));
 		list_rtx(x, d, c, TCPTRAIL_RTX_SYN);
@@ -833,9 +837,8 @@ static void rule_unanswered_syns(struct dx *x)
 			if (!d)
 				return;
 			say(d, "The SYN reached the server (connection %" PRIu64
-			    " answered it at %s), but its SYN-ACK did not get back: "
-			    "the client retransmitted its SYN %s, at ", p->id,
-			    rel(x, ps, t, sizeof(t)), times_word(n));
+			    " answered it at %s), but its SYN-ACK did not get back: the client retransmitted its SYN %s, at ",
+			    p->id, rel(x, ps, t, sizeof(t)), times_word(n));
 			list_rtx(x, d, c, TCPTRAIL_RTX_SYN);
 			if (nsa) {
 				say(d, "; the server sent its SYN-ACK again at ");
@@ -851,11 +854,12 @@ static void rule_unanswered_syns(struct dx *x)
 		d = add(x, TT_DX_LOST_SYN);
 		if (!d)
 			return;
-		say(d, "The SYN was lost on the way to %s: it went unanswered "
-		    "%s, retransmitted at ", ep, times_word(n));
+		say(d,
+		    "The SYN was lost on the way to %s: it went unanswered %s, retransmitted at ",
+		    ep, times_word(n));
 		list_rtx(x, d, c, TCPTRAIL_RTX_SYN);
-		say(d, "; the server (connection %" PRIu64 ") saw only a "
-		    "retransmitted one: its first SYN-ACK left at %s.", p->id,
+		say(d, "; the server (connection %" PRIu64
+		    ") saw only a retransmitted one: its first SYN-ACK left at %s.", p->id,
 		    rel(x, ps, t, sizeof(t)));
 		evid(d, p, sa);
 		fact(d, "syn_retrans", (int64_t)n);
@@ -876,8 +880,8 @@ static void rule_unanswered_syns(struct dx *x)
 	if (established(c)) {
 		long e = find_ev(c, TCPTRAIL_EV_STATE, 1);
 
-		say(d, "; the handshake completed at %s, %s of it spent "
-		    "waiting for retransmission timers.",
+		say(d,
+		    "; the handshake completed at %s, %s of it spent waiting for retransmission timers.",
 		    rel(x, c->start_ns + c->handshake_ns, t2, sizeof(t2)),
 		    dur(rto_wait(c, TCPTRAIL_RTX_SYN), d1, sizeof(d1)));
 		evid(d, c, e);
@@ -917,13 +921,13 @@ static void rule_client_abort(struct dx *x)
 			    same_addr(c, o->raddr, c->raddr))
 				tw++;
 		}
-		say(d, "connect() to %s failed at %s before any SYN left: no "
-		    "local port was free for it (EADDRNOTAVAIL)", ep,
-		    rel(x, when, t, sizeof(t)));
+		say(d,
+		    "connect() to %s failed at %s before any SYN left: no local port was free for it (EADDRNOTAVAIL)",
+		    ep, rel(x, when, t, sizeof(t)));
 		if (x->ns && x->ns->port_lo > 0 && x->ns->port_hi >= x->ns->port_lo) {
-			say(d, "; %" PRIu64 " of the %d ports of "
-			    "net.ipv4.ip_local_port_range (%d-%d) are in TIME_WAIT "
-			    "toward it", tw, x->ns->port_hi - x->ns->port_lo + 1,
+			say(d, "; %" PRIu64
+			    " of the %d ports of net.ipv4.ip_local_port_range (%d-%d) are in TIME_WAIT toward it",
+			    tw, x->ns->port_hi - x->ns->port_lo + 1,
 			    x->ns->port_lo, x->ns->port_hi);
 			fact(d, "ports", x->ns->port_hi - x->ns->port_lo + 1);
 		}
@@ -935,10 +939,9 @@ static void rule_client_abort(struct dx *x)
 	d = add(x, TT_DX_LOCAL_ABORT);
 	if (!d)
 		return;
-	say(d, "Closed by this host at %s before the handshake with %s "
-	    "completed: the application gave up (a connect timeout, or "
-	    "close() on a pending connect)%s.", rel(x, when, t, sizeof(t)), ep,
-	    c->syn_retrans ? ", after unanswered SYNs" : "");
+	say(d,
+	    "Closed by this host at %s before the handshake with %s completed: the application gave up (a connect timeout, or close() on a pending connect)%s.",
+	    rel(x, when, t, sizeof(t)), ep, c->syn_retrans ? ", after unanswered SYNs" : "");
 	evid(d, c, end);
 }
 
@@ -951,11 +954,12 @@ static void rule_server_handshake(struct dx *x)
 
 	endpoint(c, c->raddr, c->rport, ep, sizeof(ep));
 	endpoint(c, c->laddr, c->lport, lep, sizeof(lep));
-	if (acceptq_full(c) && (d = add(x, TT_DX_ACCEPTQ_FULL))) {
-		say(d, "The listener at %s took this connection with its accept "
-		    "queue full: %" PRIu32 " connection%s waiting, limit %" PRIu32
-		    " (the listen() backlog). The application does not accept() "
-		    "fast enough; SYNs and ACKs that arrive meanwhile are dropped",
+	d = acceptq_full(c) ? add(x, TT_DX_ACCEPTQ_FULL) : NULL;
+	if (d) {
+		say(d,
+		    "The listener at %s took this connection with its accept queue full: %" PRIu32
+		    " connection%s waiting, limit %" PRIu32
+		    " (the listen() backlog). The application does not accept() fast enough; SYNs and ACKs that arrive meanwhile are dropped",
 		    lep, c->acceptq, c->acceptq == 1 ? "" : "s", c->acceptq_max);
 		counters_hint(d, x->ns, true);
 		say(d, ".");
@@ -963,9 +967,10 @@ static void rule_server_handshake(struct dx *x)
 		fact(d, "acceptq", c->acceptq);
 		fact(d, "acceptq_max", c->acceptq_max);
 	}
-	if (synq_full(c) && (d = add(x, TT_DX_SYNQ_FULL))) {
-		say(d, "The listener at %s had its SYN queue full when it took "
-		    "this connection: %" PRIu32 " requests pending, limit %" PRIu32
+	d = synq_full(c) ? add(x, TT_DX_SYNQ_FULL) : NULL;
+	if (d) {
+		say(d, "The listener at %s had its SYN queue full when it took this connection: %"
+		    PRIu32 " requests pending, limit %" PRIu32
 		    "; new SYNs are dropped or answered with cookies", lep,
 		    c->synq, c->acceptq_max);
 		counters_hint(d, x->ns, false);
@@ -974,17 +979,18 @@ static void rule_server_handshake(struct dx *x)
 		fact(d, "synq", c->synq);
 		fact(d, "acceptq_max", c->acceptq_max);
 	}
-	if ((c->flags & TCPTRAIL_F_SYNCOOKIE) && (d = add(x, TT_DX_SYNCOOKIES))) {
-		say(d, "Accepted through a SYN cookie: the listener at %s kept no "
-		    "state for the SYN", lep);
+	d = (c->flags & TCPTRAIL_F_SYNCOOKIE) ? add(x, TT_DX_SYNCOOKIES) : NULL;
+	if (d) {
+		say(d,
+		    "Accepted through a SYN cookie: the listener at %s kept no state for the SYN",
+		    lep);
 		if (x->ns && x->ns->syncookies == 2)
-			say(d, " because syncookies are forced on "
-			    "(net.ipv4.tcp_syncookies = 2)");
+			say(d, " because syncookies are forced on (net.ipv4.tcp_syncookies = 2)");
 		else
-			say(d, " because its SYN queue was full (a SYN flood, or a "
-			    "backlog too small for the load)");
-		say(d, ". Options that do not fit in a cookie may be lost "
-		    "(window scaling and SACK need timestamps)");
+			say(d,
+			    " because its SYN queue was full (a SYN flood, or a backlog too small for the load)");
+		say(d,
+		    ". Options that do not fit in a cookie may be lost (window scaling and SACK need timestamps)");
 		if (x->ns && x->ns->have_counters) {
 			say(d, "; netns %" PRIu32 ": SyncookiesSent %" PRIu64
 			    ", SyncookiesRecv %" PRIu64 ", TCPReqQFullDoCookies %"
@@ -1012,15 +1018,15 @@ static void rule_server_handshake(struct dx *x)
 	if (dup)
 		say(d, "A duplicate SYN means the client never got the SYN-ACK");
 	if (dup < nsa)
-		say(d, "%sn expired timer means no ACK came back: the SYN-ACK or "
-		    "the client's ACK was lost%s", dup ? "; a" : "A",
+		say(d,
+		    "%sn expired timer means no ACK came back: the SYN-ACK or the client's ACK was lost%s",
+		    dup ? "; a" : "A",
 		    x->ns && x->ns->listen_overflows ?
 		    ", or the listener dropped that ACK for a full accept queue" : "");
 	if (x->ns && x->ns->listen_overflows)
 		counters_hint(d, x->ns, true);
 	if (p && established(p))
-		say(d, "; the client (connection %" PRIu64 ") completed its "
-		    "handshake at %s", p->id,
+		say(d, "; the client (connection %" PRIu64 ") completed its handshake at %s", p->id,
 		    rel(x, p->start_ns + p->handshake_ns, t, sizeof(t)));
 	say(d, ".");
 	evid(d, c, find_ev(c, TCPTRAIL_EV_SYNACK, -1));
@@ -1046,25 +1052,23 @@ static void rule_slow(struct dx *x)
 		d = add(x, TT_DX_SLOW_HANDSHAKE);
 		if (!d)
 			return;
-		say(d, "The handshake took %s with nothing lost: %u.%u times the "
-		    "connection's minimum RTT (%s). The time went elsewhere than "
-		    "the path: the peer or something between held it up (a first "
-		    "packet waiting for neighbour resolution, a loaded listener, "
-		    "a queue)", h, tenths / 10, tenths % 10,
-		    dur(rtt, r, sizeof(r)));
+		say(d,
+		    "The handshake took %s with nothing lost: %u.%u times the connection's minimum RTT (%s). The time went elsewhere than the path: the peer or something between held it up (a first packet waiting for neighbour resolution, a loaded listener, a queue)",
+		    h, tenths / 10, tenths % 10, dur(rtt, r, sizeof(r)));
 		fact(d, "rtt_ratio_x10", tenths);
 	} else {
 		d = add(x, TT_DX_SLOW_PATH);
 		if (!d)
 			return;
-		say(d, "The handshake took %s, a single round trip with nothing "
-		    "lost: the path is slow, not lossy", h);
+		say(d,
+		    "The handshake took %s, a single round trip with nothing lost: the path is slow, not lossy",
+		    h);
 		if (have_rtt) {
 			unsigned int tenths = (unsigned int)(hs * 10 / rtt);
 
-			say(d, " (the connection's minimum RTT later was %s; the "
-			    "handshake took %u.%u of it)", dur(rtt, r, sizeof(r)),
-			    tenths / 10, tenths % 10);
+			say(d,
+			    " (the connection's minimum RTT later was %s; the handshake took %u.%u of it)",
+			    dur(rtt, r, sizeof(r)), tenths / 10, tenths % 10);
 			fact(d, "rtt_ratio_x10", tenths);
 		} else {
 			say(d, " (no later RTT sample to compare it with)");
@@ -1126,12 +1130,19 @@ static void rule_retrans(struct dx *x)
 			rto++;
 			wait += (uint64_t)e->rto_us * 1000;
 			break;
-		case TCPTRAIL_CAUSE_FAST: fast++; break;
-		case TCPTRAIL_CAUSE_TLP: tlp++; break;
-		default: other++; break;
+		case TCPTRAIL_CAUSE_FAST:
+			fast++;
+			break;
+		case TCPTRAIL_CAUSE_TLP:
+			tlp++;
+			break;
+		default:
+			other++;
+			break;
 		}
 		/* one episode: each retransmit within twice the timeout in
-		 * force of the one before (a doubling RTO chain stays one) */
+		 * force of the one before (a doubling RTO chain stays one)
+		 */
 		gap_max = 2000ULL * (e->rto_us > prev_rto ? e->rto_us : prev_rto);
 		if (!cur.n || e->t_ns - prev_t > gap_max) {
 			if (ep_len(c, &cur) >= ep_len(c, &worst) && cur.n)
@@ -1157,9 +1168,9 @@ static void rule_retrans(struct dx *x)
 		return;
 	say(d, "%zu segment%s retransmitted after the handshake", segs,
 	    segs == 1 ? "" : "s");
-	say(d, ": %zu on a retransmission timeout (RTO), %zu fast "
-	    "retransmit%s, %zu tail loss probe%s", rto, fast,
-	    fast == 1 ? "" : "s", tlp, tlp == 1 ? "" : "s");
+	say(d,
+	    ": %zu on a retransmission timeout (RTO), %zu fast retransmit%s, %zu tail loss probe%s",
+	    rto, fast, fast == 1 ? "" : "s", tlp, tlp == 1 ? "" : "s");
 	if (other)
 		say(d, ", %zu of unknown cause", other);
 	if (worst.n) {
@@ -1173,11 +1184,10 @@ static void rule_retrans(struct dx *x)
 			    dur(worst.wait, b, sizeof(b)));
 	}
 	if (wait)
-		say(d, ". The connection stalled %s in all waiting for "
-		    "retransmission timers", dur(wait, a, sizeof(a)));
+		say(d, ". The connection stalled %s in all waiting for retransmission timers",
+		    dur(wait, a, sizeof(a)));
 	if (gave_up) {
-		say(d, ". Then this host gave up on it: no ACK after repeated "
-		    "timeouts (ETIMEDOUT");
+		say(d, ". Then this host gave up on it: no ACK after repeated timeouts (ETIMEDOUT");
 		if (x->ns && x->ns->retries2 >= 0)
 			say(d, ", net.ipv4.tcp_retries2 = %d", x->ns->retries2);
 		say(d, ")");
@@ -1188,8 +1198,8 @@ static void rule_retrans(struct dx *x)
 		if (is_data_rtx(&c->ev[i]) && c->ev[i].cause != TCPTRAIL_CAUSE_TLP)
 			evid(d, c, (long)i);
 	if (c->events_lost)
-		say(d, " (%" PRIu32 " events were not kept: the counts above "
-		    "may be short)", c->events_lost);
+		say(d, " (%" PRIu32 " events were not kept: the counts above may be short)",
+		    c->events_lost);
 	fact(d, "segments", (int64_t)segs);
 	fact(d, "rto", (int64_t)rto);
 	fact(d, "fast", (int64_t)fast);
@@ -1208,7 +1218,8 @@ static void rule_resets(struct dx *x)
 	if (!established(c))
 		return;
 	k = find_ev(c, TCPTRAIL_EV_RST_RECV, -1);
-	if ((k >= 0 || c->rst_recv) && (d = add(x, TT_DX_RESET_BY_PEER))) {
+	d = (k >= 0 || c->rst_recv) ? add(x, TT_DX_RESET_BY_PEER) : NULL;
+	if (d) {
 		uint64_t when = k >= 0 ? at(c, &c->ev[k]) : c->end_ns;
 		const char *err = tt_errno_name(c->err);
 
@@ -1220,12 +1231,10 @@ static void rule_resets(struct dx *x)
 		if (err)
 			say(d, " (the application saw %s)", err);
 		if (p && (p->rst_sent || find_ev(p, TCPTRAIL_EV_RST_SENT, -1) >= 0))
-			say(d, "; the other end (connection %" PRIu64 ") aborted "
-			    "it", p->id);
+			say(d, "; the other end (connection %" PRIu64 ") aborted it", p->id);
 		else
-			say(d, "; the peer aborted it (close() with SO_LINGER 0 or "
-			    "with unread data), or it had no such connection "
-			    "(restarted, or a middlebox forgot it)");
+			say(d,
+			    "; the peer aborted it (close() with SO_LINGER 0 or with unread data), or it had no such connection (restarted, or a middlebox forgot it)");
 		say(d, ".");
 		evid(d, c, k);
 		evid(d, c, find_last_ev(c, TCPTRAIL_EV_STATE, 7));
@@ -1234,7 +1243,8 @@ static void rule_resets(struct dx *x)
 		fact(d, "errno", c->err);
 	}
 	k = find_ev(c, TCPTRAIL_EV_RST_SENT, -1);
-	if ((k >= 0 || c->rst_sent) && (d = add(x, TT_DX_LOCAL_ABORT))) {
+	d = (k >= 0 || c->rst_sent) ? add(x, TT_DX_LOCAL_ABORT) : NULL;
+	if (d) {
 		uint64_t when = k >= 0 ? at(c, &c->ev[k]) : c->end_ns;
 		int st = k >= 0 ? state_before(c, (size_t)k) : c->state;
 		long close_ev = find_last_ev(c, TCPTRAIL_EV_STATE, 7);
@@ -1244,25 +1254,26 @@ static void rule_resets(struct dx *x)
 		if (close_ev >= 0 && (size_t)close_ev < (size_t)(k >= 0 ? k : 0) &&
 		    (c->ev[close_ev].old_state == 1 ||
 		     c->ev[close_ev].old_state == 8))
-			say(d, "closing it from %s without a FIN: an abortive "
-			    "close() (SO_LINGER with a zero timeout, or unread "
-			    "data left in the receive queue)",
+			say(d,
+			    "closing it from %s without a FIN: an abortive close() (SO_LINGER with a zero timeout, or unread data left in the receive queue)",
 			    state_name(c->ev[close_ev].old_state));
 		else
-			say(d, "in %s: data arrived for a connection this end "
-			    "had closed, or the application aborted it",
+			say(d,
+			    "in %s: data arrived for a connection this end had closed, or the application aborted it",
 			    state_name(st));
 		say(d, ".");
 		evid(d, c, close_ev);
 		evid(d, c, k);
 	}
-	if (!c->rst_sent && !c->rst_recv && c->err == ETIMEDOUT &&
-	    !has(x, TT_DX_RETRANS) && (d = add(x, TT_DX_LOCAL_ABORT))) {
-		say(d, "This host gave up on the connection (ETIMEDOUT) with no "
-		    "retransmission recorded: keepalive probes went unanswered, "
-		    "or TCP_USER_TIMEOUT expired.");
-		evid(d, c, find_last_ev(c, TCPTRAIL_EV_STATE, 7));
-	}
+	if (c->rst_sent || c->rst_recv || c->err != ETIMEDOUT ||
+	    has(x, TT_DX_RETRANS))
+		return;
+	d = add(x, TT_DX_LOCAL_ABORT);
+	if (!d)
+		return;
+	say(d,
+	    "This host gave up on the connection (ETIMEDOUT) with no retransmission recorded: keepalive probes went unanswered, or TCP_USER_TIMEOUT expired.");
+	evid(d, c, find_last_ev(c, TCPTRAIL_EV_STATE, 7));
 }
 
 void tt_dx_explain(const struct tt_dx_env *env, const struct tt_conn *c,
@@ -1273,7 +1284,8 @@ void tt_dx_explain(const struct tt_dx_env *env, const struct tt_conn *c,
 
 	memset(out, 0, sizeof(*out));
 	out->c = c;
-	out->peer = x.peer = env_peer(env, c);
+	x.peer = env_peer(env, c);
+	out->peer = x.peer;
 	x.ns = tt_dx_env_ns(env, c->netns);
 
 	if (c->role == TCPTRAIL_ROLE_CLIENT) {
@@ -1367,7 +1379,8 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 			v[n].family = c->family;
 			memcpy(v[n].raddr, c->raddr, sizeof(v[n].raddr));
 			v[n].rport = c->rport;
-			v[n].port_lo = v[n].port_hi = -1;
+			v[n].port_lo = -1;
+			v[n].port_hi = -1;
 			ns = tt_dx_env_ns(env, c->netns);
 			if (ns && ns->port_lo > 0 && ns->port_hi >= ns->port_lo) {
 				v[n].port_lo = ns->port_lo;
@@ -1397,20 +1410,18 @@ void tt_dx_tw_summary(const struct tt_dx_tw *t, char *buf, size_t len)
 
 	endpoint(&fake, t->raddr, t->rport, ep, sizeof(ep));
 	if (!t->ports) {
-		snprintf(buf, len, "%" PRIu64 " local port%s toward %s %s in "
-			 "TIME_WAIT (the namespace's ip_local_port_range is "
-			 "unknown)", t->count, t->count == 1 ? "" : "s", ep,
-			 t->count == 1 ? "is" : "are");
+		snprintf(buf, len, "%" PRIu64
+			 " local port%s toward %s %s in TIME_WAIT (the namespace's ip_local_port_range is unknown)",
+			 t->count, t->count == 1 ? "" : "s", ep, t->count == 1 ? "is" : "are");
 		return;
 	}
-	snprintf(buf, len, "%" PRIu64 " of the %" PRIu32 " local ports of "
-		 "net.ipv4.ip_local_port_range (%d-%d) toward %s %s in TIME_WAIT "
-		 "(%" PRIu32 ".%" PRIu32 " %%)%s", t->count, t->ports, t->port_lo,
+	snprintf(buf, len, "%" PRIu64 " of the %" PRIu32
+		 " local ports of net.ipv4.ip_local_port_range (%d-%d) toward %s %s in TIME_WAIT (%"
+		 PRIu32 ".%" PRIu32 " %%)%s", t->count, t->ports, t->port_lo,
 		 t->port_hi, ep, t->count == 1 ? "is" : "are",
 		 t->permille / 10, t->permille % 10,
 		 t->level == TT_DX_CRIT ?
-		 ": nearly exhausted, new connections to it will fail with "
-		 "EADDRNOTAVAIL" :
+		 ": nearly exhausted, new connections to it will fail with EADDRNOTAVAIL" :
 		 t->level == TT_DX_WARN ?
 		 ": connect() to it fails with EADDRNOTAVAIL once they run out" :
 		 "");

@@ -54,7 +54,8 @@ struct tt_dx_limits {
 #define TT_DX_TW_WARN_DEFAULT 50
 #define TT_DX_TW_CRIT_DEFAULT 90
 /* Below this the min-RTT rule stays quiet: on a LAN a few hundred
- * microseconds of scheduling are several RTTs and mean nothing. */
+ * microseconds of scheduling are several RTTs and mean nothing.
+ */
 #define TT_DX_SLOW_RTT_FLOOR_NS 10000000ULL
 
 void tt_dx_limits_default(struct tt_dx_limits *lim);
@@ -88,7 +89,8 @@ int tt_dx_netstat_parse(const char *text, struct tt_dx_netenv *ns);
 struct tt_dx_env {
 	struct tt_dx_limits lim;
 	/* every connection known: the other ends, the listeners' history,
-	 * the TIME_WAIT counts (may be NULL) */
+	 * the TIME_WAIT counts (may be NULL)
+	 */
 	const struct tt_conn_list *all;
 	const struct tt_dx_netenv *ns;	/* one per namespace (may be 0) */
 	size_t nns;
@@ -98,7 +100,8 @@ struct tt_dx_env {
 };
 
 /* Index env->all for the joins: 0, or -1 when out of memory (env then
- * works without it, by scanning). */
+ * works without it, by scanning).
+ */
 int tt_dx_env_index(struct tt_dx_env *env);
 void tt_dx_env_index_free(struct tt_dx_env *env);
 

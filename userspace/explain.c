@@ -28,6 +28,15 @@
 #define WRAP 78
 #define BAR_WIDTH 24
 
+/* The usage error for v, the value of option name, which must be what. */
+static int bad_value(const char *name, const char *what, const char *v)
+{
+	char fmt[160];
+
+	snprintf(fmt, sizeof(fmt), "%s needs %s, not \"%%s\"", name, what);
+	return usage_error(fmt, v);
+}
+
 int dx_opt(struct ctx *ctx, const char *name, const char *v)
 {
 	char *end;
@@ -35,8 +44,7 @@ int dx_opt(struct ctx *ctx, const char *name, const char *v)
 
 	if (!strcmp(name, "--slow")) {
 		if (tt_parse_ms(v, &ctx->dx.slow_ns) || !ctx->dx.slow_ns)
-			return usage_error("--slow needs milliseconds above 0, not \"%s\"",
-					   v);
+			return bad_value(name, "milliseconds above 0", v);
 		ctx->dx_set |= DX_SET_SLOW;
 		return EX_OK;
 	}
@@ -46,23 +54,19 @@ int dx_opt(struct ctx *ctx, const char *name, const char *v)
 		n = -1;
 	if (!strcmp(name, "--slow-rtt")) {
 		if (n < 0 || n > 1000)
-			return usage_error("--slow-rtt needs a factor from 0 (off) to 1000, not \"%s\"",
-					   v);
+			return bad_value(name, "a factor from 0 (off) to 1000", v);
 		ctx->dx.slow_rtt = (unsigned int)n;
 		ctx->dx_set |= DX_SET_SLOW_RTT;
 	} else if (!strcmp(name, "--retrans")) {
 		if (n < 1 || n > 1000000)
-			return usage_error("--retrans needs a count from 1, not \"%s\"",
-					   v);
+			return bad_value(name, "a count from 1", v);
 		ctx->dx.retrans = (unsigned int)n;
 		ctx->dx_set |= DX_SET_RETRANS;
 	} else if (!strcmp(name, "--tw-warn") || !strcmp(name, "--tw-crit")) {
 		bool warn = name[5] == 'w';
 
 		if (n < 1 || n > 100)
-			return usage_error(warn ? "--tw-warn needs a percentage from 1 to 100, not \"%s\"" :
-					   "--tw-crit needs a percentage from 1 to 100, not \"%s\"",
-					   v);
+			return bad_value(name, "a percentage from 1 to 100", v);
 		if (warn)
 			ctx->dx.tw_warn = (unsigned int)n;
 		else
@@ -377,8 +381,8 @@ static void text_result(const struct ctx *ctx, const struct dx_world *w,
 		return;
 	dx_explain(w, r->peer, &pr);
 	if (pr.n) {
-		printf("  the other end, %s %" PRIu64 " (times from its own "
-		       "start):\n", role_of(r->peer), r->peer->id);
+		printf("  the other end, %s %" PRIu64 " (times from its own start):\n",
+		       role_of(r->peer), r->peer->id);
 		text_diags(ctx, r->peer, &pr);
 	}
 	joined_waterfall(r->c, r->peer);
@@ -639,9 +643,9 @@ static int explain_many(struct ctx *ctx, const struct dx_world *w,
 		wrap(s, 2);
 	}
 	if (!shown && !ntw)
-		printf("nothing to explain: none of the %zu connection%s examined "
-		       "was slow, failed, lost or reset\n", examined,
-		       examined == 1 ? "" : "s");
+		fprintf(stdout,
+			"nothing to explain: none of the %zu connection%s examined was slow, failed, lost or reset\n",
+			examined, examined == 1 ? "" : "s");
 	return finish_output();
 }
 
@@ -650,17 +654,15 @@ int cmd_explain(struct ctx *ctx, int argc, char **argv)
 	struct dx_world w;
 	struct tt_filter f;
 	uint64_t id = 0;
-	bool by_id = false;
+	bool by_id;
 	int ret;
 
-	if (argc && !tt_parse_id(argv[0], &id)) {
-		if (!id)
-			return usage_error("explain: bad id \"%s\" (a number from 1, 0xHEX or sk:HEX)",
-					   argv[0]);
-		if (argc > 1)
-			return usage_error("%s", "explain takes one ID, or filters");
-		by_id = true;
-	}
+	by_id = argc && !tt_parse_id(argv[0], &id);
+	if (by_id && !id)
+		return usage_error("explain: bad id \"%s\" (a number from 1, 0xHEX or sk:HEX)",
+				   argv[0]);
+	if (by_id && argc > 1)
+		return usage_error("%s", "explain takes one ID, or filters");
 	if (!by_id) {
 		ret = parse_filter(ctx, "explain", argc, argv, &f);
 		if (ret)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* What explain and doctor share: every connection, the namespaces'
- * figures and the TIME_WAIT counts, loaded once. */
+ * figures and the TIME_WAIT counts, loaded once.
+ */
 #ifndef TT_EXPLAIN_H
 #define TT_EXPLAIN_H
 
@@ -24,12 +25,14 @@ struct dx_world {
 int dx_limits(const struct ctx *ctx, const char *cmd,
 	      struct tt_dx_limits *lim);
 /* Dumps every connection (--all-netns: of every namespace) and reads
- * their namespaces.  Returns an exit status; prints the error itself. */
+ * their namespaces.  Returns an exit status; prints the error itself.
+ */
 int dx_load(const struct ctx *ctx, const char *cmd, struct dx_world *w);
 void dx_free(struct dx_world *w);
 
 /* tt_dx_explain, plus the TIME_WAIT pressure on c's destination when c
- * has a problem already. */
+ * has a problem already.
+ */
 void dx_explain(const struct dx_world *w, const struct tt_conn *c,
 		struct tt_dx_result *r);
 const struct tt_dx_tw *dx_tw_of(const struct dx_world *w,

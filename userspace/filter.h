@@ -48,7 +48,8 @@ int tt_filter_parse(struct tt_filter *f, int argc, char **argv, char *err,
 		    size_t errlen);
 
 /* The module's view of the filter: appends a TCPTRAIL_A_CONN_FILTER nest
- * to nlh unless the filter lets everything through. */
+ * to nlh unless the filter lets everything through.
+ */
 void tt_filter_put(struct nlmsghdr *nlh, const struct tt_filter *f);
 bool tt_filter_is_empty(const struct tt_filter *f);
 
@@ -62,7 +63,8 @@ int tt_parse_port(const char *s);
 int tt_parse_id(const char *s, uint64_t *id);
 
 /* "10.0.0.0/8", "fd00::/64", "[::1]", "1.2.3.4".  Host bits past the
- * prefix must be zero, as ip(8) asks.  Returns 0, or -1 with a reason. */
+ * prefix must be zero, as ip(8) asks.  Returns 0, or -1 with a reason.
+ */
 int tt_parse_prefix(const char *s, struct tt_prefix *p, char *err,
 		    size_t errlen);
 
@@ -70,7 +72,8 @@ int tt_parse_prefix(const char *s, struct tt_prefix *p, char *err,
 int tt_parse_ms(const char *s, uint64_t *ns);
 
 /* ss's state words and groups ("connected", "bucket"...) as a mask of
- * TCP states; 0 when unknown. */
+ * TCP states; 0 when unknown.
+ */
 uint32_t tt_state_group(const char *name);
 
 #endif

@@ -147,11 +147,14 @@ int dump_conns(const char *what, const struct tt_filter *f,
 	la.nl = &nl;
 	ret = tt_nl_dump_conns(&nl, f, list_msg, &la);
 	if (ret) {
+		const char *need = NULL;
+
 		/* the module's reason is lost on kernels that do not pass
-		 * extack to a dump's start */
-		ret = nl_failure(&nl, ret, what, f && f->all_netns ?
-				 "--all-netns needs CAP_NET_ADMIN in the initial network namespace" :
-				 NULL);
+		 * extack to a dump's start
+		 */
+		if (f && f->all_netns)
+			need = "--all-netns needs CAP_NET_ADMIN in the initial network namespace";
+		ret = nl_failure(&nl, ret, what, need);
 		tt_conn_list_free(&la.l);
 	} else {
 		*l = la.l;
@@ -611,7 +614,8 @@ static bool in_list(const char *list, const char *name)
 }
 
 /* The option named a (without "=VALUE") that cmd accepts; *elsewhere is
- * set when only another command takes it. */
+ * set when only another command takes it.
+ */
 static const struct opt *find_opt(const char *a, size_t len,
 				  const struct cmd *cmd, const struct opt **elsewhere)
 {
@@ -653,37 +657,64 @@ static int parse_long(const char *opt, const char *v, long min, long *out)
 	return EX_OK;
 }
 
+static int parse_color(struct ctx *ctx, const char *v)
+{
+	if (!v || !strcmp(v, "auto"))
+		ctx->color = COLOR_AUTO;
+	else if (!strcmp(v, "never"))
+		ctx->color = COLOR_NEVER;
+	else if (!strcmp(v, "always"))
+		ctx->color = COLOR_ALWAYS;
+	else
+		return usage_error("bad colour mode in \"--color=%s\" (never, always or auto)", v);
+	return EX_OK;
+}
+
 static int apply_opt(struct ctx *ctx, const struct opt *o, const char *name,
 		     const char *v, bool *help)
 {
 	switch (o->id) {
-	case O_JSON: ctx->json = true; break;
-	case O_PRETTY: ctx->pretty = true; break;
-	case O_NUMERIC: ctx->numeric = true; break;
-	case O_V4: ctx->v4 = true; break;
-	case O_V6: ctx->v6 = true; break;
-	case O_HELP: *help = true; break;
-	case O_ALL_NETNS: ctx->all_netns = true; break;
-	case O_EVENTS: ctx->events = true; break;
-	case O_PROM: ctx->prometheus = true; break;
-	case O_TRACE: ctx->trace = true; break;
+	case O_JSON:
+		ctx->json = true;
+		break;
+	case O_PRETTY:
+		ctx->pretty = true;
+		break;
+	case O_NUMERIC:
+		ctx->numeric = true;
+		break;
+	case O_V4:
+		ctx->v4 = true;
+		break;
+	case O_V6:
+		ctx->v6 = true;
+		break;
+	case O_HELP:
+		*help = true;
+		break;
+	case O_ALL_NETNS:
+		ctx->all_netns = true;
+		break;
+	case O_EVENTS:
+		ctx->events = true;
+		break;
+	case O_PROM:
+		ctx->prometheus = true;
+		break;
+	case O_TRACE:
+		ctx->trace = true;
+		break;
 	case O_DX: return dx_opt(ctx, o->lng, v);
-	case O_BY: ctx->by = v; break;
-	case O_READY: ctx->ready_file = v; break;
+	case O_BY:
+		ctx->by = v;
+		break;
+	case O_READY:
+		ctx->ready_file = v;
+		break;
 	case O_LIMIT: return parse_long(name, v, 1, &ctx->limit);
 	case O_COUNT: return parse_long(name, v, 1, &ctx->count);
 	case O_RCVBUF: return parse_long(name, v, 4096, &ctx->rcvbuf);
-	case O_COLOR:
-		if (!v || !strcmp(v, "auto"))
-			ctx->color = COLOR_AUTO;
-		else if (!strcmp(v, "never"))
-			ctx->color = COLOR_NEVER;
-		else if (!strcmp(v, "always"))
-			ctx->color = COLOR_ALWAYS;
-		else
-			return usage_error("bad colour mode in \"--color=%s\" (never, always or auto)",
-					   v);
-		break;
+	case O_COLOR: return parse_color(ctx, v);
 	case O_VERSION:
 		printf("tcptrail %s (netlink family \"%s\" version %d)\n",
 		       TT_VERSION, TCPTRAIL_GENL_NAME, TCPTRAIL_GENL_VERSION);
@@ -775,8 +806,12 @@ int main(int argc, char **argv)
 	ctx.r.pretty = ctx.pretty;
 	ctx.r.wall_offset = tt_mono_to_wall_offset();
 	switch (ctx.color) {
-	case COLOR_ALWAYS: ctx.r.color = true; break;
-	case COLOR_NEVER: ctx.r.color = false; break;
+	case COLOR_ALWAYS:
+		ctx.r.color = true;
+		break;
+	case COLOR_NEVER:
+		ctx.r.color = false;
+		break;
 	default: {
 		const char *nc = getenv("NO_COLOR");
 

@@ -17,14 +17,16 @@ const char *tt_closer_name(unsigned int closer);
 const char *tt_tw_exit_name(unsigned int how);
 
 /* TCP state number from a kernel name ("TIME_WAIT") or an ss word
- * ("time-wait"), case-insensitive; -1 when unknown. */
+ * ("time-wait"), case-insensitive; -1 when unknown.
+ */
 int tt_state_parse(const char *name);
 
 /* Enough for an IPv6 address in brackets plus ":65535". */
 #define TT_ADDR_STRLEN 56
 
 /* family is AF_INET or AF_INET6; addr holds 4 or 16 bytes.  Returns buf,
- * or "?" text for an unknown family. */
+ * or "?" text for an unknown family.
+ */
 char *tt_addr_str(int family, const uint8_t *addr, char *buf, size_t len);
 /* "1.2.3.4:80" or "[::1]:80". */
 char *tt_endpoint_str(int family, const uint8_t *addr, unsigned int port,

@@ -85,7 +85,8 @@ uint32_t tt_netenv_self(void)
 }
 
 /* A path whose open() gives namespace netns: a name under /run/netns, or
- * a process in it. */
+ * a process in it.
+ */
 static int find_ns(uint32_t netns, char *path, size_t len)
 {
 	struct dirent *de;

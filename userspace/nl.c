@@ -437,7 +437,8 @@ int tt_nl_join(struct tt_nl *nl, uint32_t group)
 	if (!group)
 		return -ENOENT;
 	/* without it the kernel tells the sender nothing when our buffer
-	 * overflows, and the module's notify_failed misses our losses */
+	 * overflows, and the module's notify_failed misses our losses
+	 */
 	mnl_socket_setsockopt(nl->sk, NETLINK_BROADCAST_ERROR, &one,
 			      sizeof(one));
 	if (mnl_socket_setsockopt(nl->sk, NETLINK_ADD_MEMBERSHIP, &g,

@@ -35,7 +35,8 @@ struct tt_filter;
 struct tt_config;
 
 /* Returns 0 or a negative errno; -ENOENT with no_family set when the
- * module is not loaded. */
+ * module is not loaded.
+ */
 int tt_nl_open(struct tt_nl *nl);
 void tt_nl_close(struct tt_nl *nl);
 
@@ -61,7 +62,8 @@ int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
 /* Joins a multicast group by id: 0 or a negative errno (-EPERM). */
 int tt_nl_join(struct tt_nl *nl, uint32_t group);
 /* Asks for a receive buffer of bytes (beyond rmem_max when privileged);
- * returns what the kernel granted, or a negative errno. */
+ * returns what the kernel granted, or a negative errno.
+ */
 int tt_nl_set_rcvbuf(struct tt_nl *nl, int bytes);
 /*
  * Waits for one datagram of notifications and hands each message of the

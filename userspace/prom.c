@@ -11,10 +11,18 @@ void tt_prom_label_value(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '\\': fputs("\\\\", f); break;
-		case '"': fputs("\\\"", f); break;
-		case '\n': fputs("\\n", f); break;
-		default: fputc(*s, f); break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		default:
+			fputc(*s, f);
+			break;
 		}
 	}
 }
@@ -23,9 +31,15 @@ void tt_prom_help_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		default: fputc(*s, f); break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		default:
+			fputc(*s, f);
+			break;
 		}
 	}
 }

@@ -37,7 +37,8 @@ void tt_render_text_stats(const struct tt_render *r,
 			  const struct tt_stats *st);
 
 /* One event as the waterfall words it, and as the JSON object lists
- * carry: for other commands that quote events. */
+ * carry: for other commands that quote events.
+ */
 void tt_render_event_text(const struct tt_conn *c, const struct tt_event *e,
 			  char *buf, size_t len);
 struct tt_json;

@@ -150,9 +150,15 @@ static void event_text(const struct tt_conn *c, const struct tt_event *e,
 			snprintf(buf + l, len - l, " segs %u", e->segs);
 		}
 		return;
-	case TCPTRAIL_EV_RST_SENT: snprintf(buf, len, "rst sent"); return;
-	case TCPTRAIL_EV_RST_RECV: snprintf(buf, len, "rst received"); return;
-	case TCPTRAIL_EV_SYNACK: snprintf(buf, len, "syn-ack sent"); return;
+	case TCPTRAIL_EV_RST_SENT:
+		snprintf(buf, len, "rst sent");
+		return;
+	case TCPTRAIL_EV_RST_RECV:
+		snprintf(buf, len, "rst received");
+		return;
+	case TCPTRAIL_EV_SYNACK:
+		snprintf(buf, len, "syn-ack sent");
+		return;
 	case TCPTRAIL_EV_TW_EXIT:
 		snprintf(buf, len, "time-wait over");
 		name = TT_HAS(c, TCPTRAIL_A_CONN_TW_EXIT) &&

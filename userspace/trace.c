@@ -93,12 +93,26 @@ static void instant(struct tt_json *j, const struct tt_conn *c, uint64_t tid,
 		name = "retransmit";
 		cat = "retransmit";
 		break;
-	case TCPTRAIL_EV_RST_SENT: name = "rst sent"; cat = "rst"; break;
-	case TCPTRAIL_EV_RST_RECV: name = "rst received"; cat = "rst"; break;
-	case TCPTRAIL_EV_SYNACK: name = "syn-ack sent"; break;
-	case TCPTRAIL_EV_TW_EXIT: name = "time-wait over"; break;
-	case TCPTRAIL_EV_DESTROY: name = "socket destroyed"; break;
-	default: name = "event"; break;
+	case TCPTRAIL_EV_RST_SENT:
+		name = "rst sent";
+		cat = "rst";
+		break;
+	case TCPTRAIL_EV_RST_RECV:
+		name = "rst received";
+		cat = "rst";
+		break;
+	case TCPTRAIL_EV_SYNACK:
+		name = "syn-ack sent";
+		break;
+	case TCPTRAIL_EV_TW_EXIT:
+		name = "time-wait over";
+		break;
+	case TCPTRAIL_EV_DESTROY:
+		name = "socket destroyed";
+		break;
+	default:
+		name = "event";
+		break;
 	}
 	tt_json_obj_begin(j);
 	tt_json_key(j, "name");

@@ -37,6 +37,17 @@ extern const char *tt_cli_path;
 				      #got, g_ ? g_ : "(null)", w_);	\
 	} while (0)
 
+/* got contains want */
+#define CHECK_HAS(got, want) CHECK(strstr(got, want))
+
+static inline bool tt_has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* got begins with want */
+#define CHECK_PREFIX(got, want) CHECK(tt_has_prefix(got, want))
+
 #define CHECK_U64(got, want)						\
 	do {								\
 		uint64_t g_ = (got), w_ = (want);			\

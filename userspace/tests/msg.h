@@ -7,7 +7,7 @@
 
 #include <libmnl/libmnl.h>
 
-#define MSG_BUFLEN (1 << 20)
+#define MSG_BUFLEN (1024 * 1024)
 
 /* The fixture: a client over IPv4 that paid one SYN RTO. */
 #define FX_ID 4097ULL

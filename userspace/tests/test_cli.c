@@ -74,16 +74,16 @@ static bool one_line(const char *s)
 static void cli_help(void)
 {
 	CHECK_I64(RUN("--help"), 0);
-	CHECK(strstr(out, "usage: tcptrail") != NULL);
-	CHECK(strstr(out, "exit status") != NULL);
-	CHECK(strstr(out, "6 permission denied") != NULL);
+	CHECK_HAS(out, "usage: tcptrail");
+	CHECK_HAS(out, "exit status");
+	CHECK_HAS(out, "6 permission denied");
 	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
 	CHECK(strstr(out, "watch") && strstr(out, "config") && strstr(out, "hist") &&
 	      strstr(out, "top") && strstr(out, "export"));
 	CHECK_I64(RUN("help", "show"), 0);
-	CHECK(strstr(out, "usage: tcptrail [OPTIONS] show ID\n") != NULL);
+	CHECK_HAS(out, "usage: tcptrail [OPTIONS] show ID\n");
 	CHECK_I64(RUN("list", "--help"), 0);
-	CHECK(strstr(out, "usage: tcptrail [OPTIONS] list") != NULL);
+	CHECK_HAS(out, "usage: tcptrail [OPTIONS] list");
 	CHECK(strstr(out, "sport N") && strstr(out, "TIME_WAIT"));
 	CHECK_I64(RUN("config", "--help"), 0);
 	CHECK(strstr(out, "live-events 0|1") && strstr(out, "max-conns N"));
@@ -156,7 +156,7 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("list", "--prometheus"), 2);
 	CHECK(one_line(err) && strstr(err, "belongs to the command export"));
 	CHECK_I64(RUN(NULL), 2);
-	CHECK(strstr(err, "usage:") != NULL);
+	CHECK_HAS(err, "usage:");
 }
 
 /*
@@ -192,7 +192,7 @@ static void cli_module(void)
 	CHECK_I64(RUN("show", "sk:ffffffffffffffff"), 5);
 	CHECK_STR(err, "tcptrail: no connection with id sk:ffffffffffffffff\n");
 	CHECK_I64(RUN("stats", "-j"), 0);
-	CHECK(strstr(out, "\"tracked\":") != NULL);
+	CHECK_HAS(out, "\"tracked\":");
 }
 
 const struct tt_test cli_tests[] = {

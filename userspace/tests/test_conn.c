@@ -21,7 +21,7 @@ static void parse_fixture_summary(void)
 	inet_pton(AF_INET, "10.0.0.1", l);
 	inet_pton(AF_INET, "10.0.0.2", r);
 	CHECK_I64(tt_conn_parse_msg(nlh, &c, &why), 0);
-	CHECK(why == NULL);
+	CHECK(!why);
 	CHECK_U64(c.id, FX_ID);
 	CHECK_U64(c.netns, FX_NETNS);
 	CHECK_U64(c.family, AF_INET);
@@ -221,7 +221,7 @@ static void expect_reject(struct nlmsghdr *nlh, const char *what)
 			      what, ret, why ? why : "no reason");
 	else
 		printf("# rejected %s: %s\n", what, why);
-	CHECK(c.ev == NULL && c.nev == 0);
+	CHECK(!c.ev && c.nev == 0);
 }
 
 static void reject_truncated_attr(void)
@@ -427,7 +427,7 @@ static void stats_reject_bad_len(void)
 
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_STATS_TRACKED, 3);
 	CHECK_I64(tt_stats_parse_msg(nlh, &st, &why), -EINVAL);
-	CHECK(why != NULL);
+	CHECK(why);
 }
 
 const struct tt_test conn_tests[] = {

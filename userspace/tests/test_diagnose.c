@@ -20,9 +20,11 @@
 #define NS_CLIENT 4026531840U
 #define NS_SERVER 4026532100U
 
-enum { ESTABLISHED = 1, SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4,
-       FIN_WAIT2 = 5, TIME_WAIT = 6, CLOSE = 7, CLOSE_WAIT = 8,
-       LAST_ACK = 9, LISTEN = 10 };
+enum {
+	ESTABLISHED = 1, SYN_SENT = 2, SYN_RECV = 3, FIN_WAIT1 = 4,
+	FIN_WAIT2 = 5, TIME_WAIT = 6, CLOSE = 7, CLOSE_WAIT = 8,
+	LAST_ACK = 9, LISTEN = 10
+};
 
 #define HAS(c, a) ((c)->present |= 1ULL << (a))
 
@@ -70,9 +72,15 @@ static void rtx(struct tt_conn *c, uint64_t t, int kind, uint32_t rto_us,
 	e->present |= 1U << TCPTRAIL_A_EV_KIND | 1U << TCPTRAIL_A_EV_RTO_US |
 		      1U << TCPTRAIL_A_EV_CAUSE | 1U << TCPTRAIL_A_EV_SEGS;
 	switch (kind) {
-	case TCPTRAIL_RTX_SYN: c->syn_retrans++; break;
-	case TCPTRAIL_RTX_SYNACK: c->synack_retrans++; break;
-	default: c->data_retrans++; break;
+	case TCPTRAIL_RTX_SYN:
+		c->syn_retrans++;
+		break;
+	case TCPTRAIL_RTX_SYNACK:
+		c->synack_retrans++;
+		break;
+	default:
+		c->data_retrans++;
+		break;
 	}
 }
 
@@ -125,7 +133,8 @@ static void rtt(struct tt_conn *c, uint32_t min_us)
 }
 
 /* A server child as the module builds it: the SYN-ACK first, then the
- * listener's clone, then ESTABLISHED; times from its first SYN-ACK. */
+ * listener's clone, then ESTABLISHED; times from its first SYN-ACK.
+ */
 static void mk_server(struct tt_conn *c, uint64_t id, uint64_t synack_at,
 		      uint64_t hs, uint32_t acceptq, uint32_t max,
 		      uint32_t synq)
@@ -213,12 +222,15 @@ static int64_t fact(const struct tt_diag *d, const char *key)
 /* DX_SHOW=1 tests/unit prints every summary checked, to read them. */
 static bool says(const struct tt_diag *d, const char *words)
 {
-	if (getenv("DX_SHOW") && d) printf("# %s\n", d->summary);
+	if (getenv("DX_SHOW") && d)
+		printf("# %s\n", d->summary);
 	if (d && strstr(d->summary, words))
 		return true;
 	printf("# summary lacks \"%s\": %s\n", words, d ? d->summary : "(none)");
 	return false;
 }
+
+#define CHECK_SAYS(d, words) CHECK(says(d, words))
 
 static void show(const struct tt_dx_result *r)
 {
@@ -229,20 +241,28 @@ static void show(const struct tt_dx_result *r)
 		       r->d[i].summary);
 }
 
-#define CHECK_ONLY(r, want)						\
-	do {								\
-		CHECK_U64((r)->n, 1);					\
-		CHECK((r)->n && (r)->d[0].cause == (want));		\
-		if ((r)->n != 1 || (r)->d[0].cause != (want))		\
-			show(r);					\
-	} while (0)
+/* r holds one diagnosis, of cause want; else all it holds is shown */
+static void check_only(const struct tt_dx_result *r, enum tt_dx_cause want,
+		       const char *file, int line)
+{
+	if (r->n == 1 && r->d[0].cause == want)
+		return;
+	tt_check_fail(file, line, "%zu diagnoses, want %s alone", r->n,
+		      tt_dx_cause_name(want));
+	show(r);
+}
 
-#define CHECK_NONE(r)							\
-	do {								\
-		CHECK_U64((r)->n, 0);					\
-		if ((r)->n)						\
-			show(r);					\
-	} while (0)
+static void check_none(const struct tt_dx_result *r, const char *file,
+		       int line)
+{
+	if (!r->n)
+		return;
+	tt_check_fail(file, line, "%zu diagnoses, want none", r->n);
+	show(r);
+}
+
+#define CHECK_ONLY(r, want) check_only(r, want, __FILE__, __LINE__)
+#define CHECK_NONE(r) check_none(r, __FILE__, __LINE__)
 
 static void clean_connections(void)
 {
@@ -312,9 +332,9 @@ static void lost_syn(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_LOST_SYN);
 	d = find(&r, TT_DX_LOST_SYN);
-	CHECK(says(d, "went unanswered twice"));
-	CHECK(says(d, "+1.003 s (RTO 1.000 s) and +3.010 s (RTO 2.000 s)"));
-	CHECK(says(d, "completed at +3.050 s, 3.000 s of it"));
+	CHECK_SAYS(d, "went unanswered twice");
+	CHECK_SAYS(d, "+1.003 s (RTO 1.000 s) and +3.010 s (RTO 2.000 s)");
+	CHECK_SAYS(d, "completed at +3.050 s, 3.000 s of it");
 	CHECK_I64(fact(d, "syn_retrans"), 2);
 	CHECK_I64(fact(d, "rto_wait_ns"), 3 * S);
 	/* the two retransmits and ESTABLISHED, in time order */
@@ -351,8 +371,8 @@ static void lost_synack(void)
 	CHECK(r.peer == sv);
 	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
 	d = find(&r, TT_DX_LOST_SYNACK);
-	CHECK(says(d, "The SYN reached the server (connection 21 answered it at +1.000 ms)"));
-	CHECK(says(d, "sent its SYN-ACK again at +1.005 s (answering a duplicate SYN)."));
+	CHECK_SAYS(d, "The SYN reached the server (connection 21 answered it at +1.000 ms)");
+	CHECK_SAYS(d, "sent its SYN-ACK again at +1.005 s (answering a duplicate SYN).");
 	CHECK_I64(fact(d, "peer"), 21);
 	/* evidence from both timelines, on one clock */
 	CHECK(d && d->nev >= 3 && d->ev[0].c == sv);
@@ -360,8 +380,8 @@ static void lost_synack(void)
 	tt_dx_explain(&w.env, sv, &r);
 	CHECK(r.peer == cl);
 	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
-	CHECK(says(find(&r, TT_DX_LOST_SYNACK),
-		   "A duplicate SYN means the client never got the SYN-ACK"));
+	CHECK_SAYS(find(&r, TT_DX_LOST_SYNACK),
+		   "A duplicate SYN means the client never got the SYN-ACK");
 	world_free(&w);
 
 	/* the server's timer beat the client's: no SYN went out twice */
@@ -375,7 +395,8 @@ static void lost_synack(void)
 	put(&w, &c);
 	tt_dx_explain(&w.env, cl, &r);
 	CHECK_ONLY(&r, TT_DX_LOST_SYNACK);
-	CHECK(says(find(&r, TT_DX_LOST_SYNACK), "the server sent it again at +1.002 s (RTO 1.000 s), and the handshake completed at +1.003 s."));
+	CHECK_SAYS(find(&r, TT_DX_LOST_SYNACK),
+		   "the server sent it again at +1.002 s (RTO 1.000 s), and the handshake completed at +1.003 s.");
 	/* alone, the same client is only slow */
 	w.all.n = 1;
 	tt_dx_explain(&w.env, cl, &r);
@@ -393,7 +414,7 @@ static void lost_synack(void)
 	put(&w, &c);
 	tt_dx_explain(&w.env, cl, &r);
 	CHECK_ONLY(&r, TT_DX_LOST_SYN);
-	CHECK(says(find(&r, TT_DX_LOST_SYN), "saw only a retransmitted one"));
+	CHECK_SAYS(find(&r, TT_DX_LOST_SYN), "saw only a retransmitted one");
 	world_free(&w);
 }
 
@@ -415,8 +436,8 @@ static void accept_queue_full(void)
 	tt_dx_explain(&w.env, sv, &r);
 	CHECK_ONLY(&r, TT_DX_ACCEPTQ_FULL);
 	d = find(&r, TT_DX_ACCEPTQ_FULL);
-	CHECK(says(d, "accept queue full: 1 connection waiting, limit 1"));
-	CHECK(says(d, "ListenOverflows 7, ListenDrops 7"));
+	CHECK_SAYS(d, "accept queue full: 1 connection waiting, limit 1");
+	CHECK_SAYS(d, "ListenOverflows 7, ListenDrops 7");
 	CHECK_I64(fact(d, "acceptq_max"), 1);
 
 	/* the third client's SYNs were dropped until it gave up */
@@ -429,14 +450,13 @@ static void accept_queue_full(void)
 	cl = put(&w, &c);
 	tt_dx_explain(&w.env, cl, &r);
 	CHECK_U64(r.n, 2);
-	CHECK(find(&r, TT_DX_SYN_TIMEOUT) != NULL);
+	CHECK(find(&r, TT_DX_SYN_TIMEOUT));
 	d = find(&r, TT_DX_ACCEPTQ_FULL);
-	CHECK(says(d, "The listener at 10.0.0.2:8080 was not keeping up"));
-	CHECK(says(d, "took connection 30 at -20.000 ms"));
+	CHECK_SAYS(d, "The listener at 10.0.0.2:8080 was not keeping up");
+	CHECK_SAYS(d, "took connection 30 at -20.000 ms");
 	CHECK_I64(fact(d, "listener_conn"), 30);
 	CHECK(!find(&r, TT_DX_LOST_SYN));
-	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT),
-		   "(net.ipv4.tcp_syn_retries = 2)"));
+	CHECK_SAYS(find(&r, TT_DX_SYN_TIMEOUT), "(net.ipv4.tcp_syn_retries = 2)");
 	world_free(&w);
 
 	/* a queue with room is no alarm, nor is a stale full one */
@@ -470,8 +490,8 @@ static void syn_queue_full(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_SYNQ_FULL);
 	d = find(&r, TT_DX_SYNQ_FULL);
-	CHECK(says(d, "4 requests pending, limit 4"));
-	CHECK(says(d, "TCPReqQFullDrop 3"));
+	CHECK_SAYS(d, "4 requests pending, limit 4");
+	CHECK_SAYS(d, "TCPReqQFullDrop 3");
 	tt_conn_free(&c);
 
 	/* its own request alone in a queue of one is not "full" */
@@ -499,16 +519,17 @@ static void syncookies(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_SYNCOOKIES);
 	d = find(&r, TT_DX_SYNCOOKIES);
-	CHECK(says(d, "syncookies are forced on (net.ipv4.tcp_syncookies = 2)"));
-	CHECK(says(d, "SyncookiesSent 5, SyncookiesRecv 5"));
+	CHECK_SAYS(d, "syncookies are forced on (net.ipv4.tcp_syncookies = 2)");
+	CHECK_SAYS(d, "SyncookiesSent 5, SyncookiesRecv 5");
 	CHECK_I64(fact(d, "tcp_syncookies"), 2);
 	w.ns[1].syncookies = 1;
 	tt_dx_explain(&w.env, &c, &r);
-	CHECK(says(find(&r, TT_DX_SYNCOOKIES), "its SYN queue was full"));
+	CHECK_SAYS(find(&r, TT_DX_SYNCOOKIES), "its SYN queue was full");
 	tt_conn_free(&c);
 
 	/* its handshake is an estimate that may read 64 ms long: a 70 ms
-	 * one on a 20 ms path is not called slow, a 270 ms one is */
+	 * one on a 20 ms path is not called slow, a 270 ms one is
+	 */
 	mk_server(&c, 51, T0, 70 * MS, 0, 128, 0);
 	c.flags |= TCPTRAIL_F_SYNCOOKIE;
 	rtt(&c, 20000);
@@ -520,7 +541,7 @@ static void syncookies(void)
 	rtt(&c, 20000);
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_U64(r.n, 2);
-	CHECK(find(&r, TT_DX_SLOW_HANDSHAKE) != NULL);
+	CHECK(find(&r, TT_DX_SLOW_HANDSHAKE));
 	tt_conn_free(&c);
 	world_free(&w);
 }
@@ -545,9 +566,10 @@ static void slow_path_and_handshake(void)
 	tt_dx_explain(&w.env, cl, &r);
 	CHECK_ONLY(&r, TT_DX_SLOW_PATH);
 	d = find(&r, TT_DX_SLOW_PATH);
-	CHECK(says(d, "took 252.000 ms, a single round trip"));
-	CHECK(says(d, "minimum RTT later was 250.000 ms; the handshake took 1.0 of it"));
-	CHECK(says(d, "the SYN took 126.000 ms to reach the server (connection 61) and the SYN-ACK 126.000 ms to come back"));
+	CHECK_SAYS(d, "took 252.000 ms, a single round trip");
+	CHECK_SAYS(d, "minimum RTT later was 250.000 ms; the handshake took 1.0 of it");
+	CHECK_SAYS(d,
+		   "the SYN took 126.000 ms to reach the server (connection 61) and the SYN-ACK 126.000 ms to come back");
 	CHECK_I64(fact(d, "rtt_ratio_x10"), 10);
 	world_free(&w);
 
@@ -558,7 +580,8 @@ static void slow_path_and_handshake(void)
 	rtt(&c, 50000);
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_SLOW_HANDSHAKE);
-	CHECK(says(find(&r, TT_DX_SLOW_HANDSHAKE), "5.0 times the connection's minimum RTT (50.000 ms)"));
+	CHECK_SAYS(find(&r, TT_DX_SLOW_HANDSHAKE),
+		   "5.0 times the connection's minimum RTT (50.000 ms)");
 	tt_conn_free(&c);
 
 	/* under --slow, yet 6 min RTTs above the floor */
@@ -594,8 +617,8 @@ static void refused(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_REFUSED);
 	d = find(&r, TT_DX_REFUSED);
-	CHECK(says(d, "10.0.0.2:8080 answered the SYN with a reset at +400 us: nothing listens"));
-	CHECK(says(d, "ECONNREFUSED"));
+	CHECK_SAYS(d, "10.0.0.2:8080 answered the SYN with a reset at +400 us: nothing listens");
+	CHECK_SAYS(d, "ECONNREFUSED");
 	CHECK_U64(d ? d->nev : 0, 2);
 	tt_conn_free(&c);
 	world_free(&w);
@@ -623,16 +646,19 @@ static void syn_timeout(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_SYN_TIMEOUT);
 	d = find(&r, TT_DX_SYN_TIMEOUT);
-	CHECK(says(d, "never answered the SYN nor its 6 retransmits (at +1.000 s (RTO 1.000 s), +3.000 s (RTO 2.000 s), +7.000 s (RTO 4.000 s), +15.000 s (RTO 8.000 s), +31.000 s (RTO 16.000 s) and +63.000 s (RTO 32.000 s)); connect() gave up at +127.000 s with ETIMEDOUT, the SYN retry limit (net.ipv4.tcp_syn_retries = 6)."));
+	CHECK_SAYS(d,
+		   "never answered the SYN nor its 6 retransmits (at +1.000 s (RTO 1.000 s), +3.000 s (RTO 2.000 s), +7.000 s (RTO 4.000 s), +15.000 s (RTO 8.000 s), +31.000 s (RTO 16.000 s) and +63.000 s (RTO 32.000 s)); connect() gave up at +127.000 s with ETIMEDOUT, the SYN retry limit (net.ipv4.tcp_syn_retries = 6).");
 	CHECK_I64(fact(d, "tcp_syn_retries"), 6);
 	/* the retransmits and the end */
 	CHECK_U64(d ? d->nev : 0, 7);
 	w.ns[0].syn_retries = 3;
 	tt_dx_explain(&w.env, &c, &r);
-	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT), "tcp_syn_retries is 3, so the socket set its own limit"));
+	CHECK_SAYS(find(&r, TT_DX_SYN_TIMEOUT),
+		   "tcp_syn_retries is 3, so the socket set its own limit");
 	w.env.nns = 0;
 	tt_dx_explain(&w.env, &c, &r);
-	CHECK(says(find(&r, TT_DX_SYN_TIMEOUT), "(net.ipv4.tcp_syn_retries, or the socket's TCP_SYNCNT)"));
+	CHECK_SAYS(find(&r, TT_DX_SYN_TIMEOUT),
+		   "(net.ipv4.tcp_syn_retries, or the socket's TCP_SYNCNT)");
 	tt_conn_free(&c);
 	world_free(&w);
 }
@@ -663,13 +689,15 @@ static void resets(void)
 	tt_dx_explain(&w.env, cl, &r);
 	CHECK_ONLY(&r, TT_DX_RESET_BY_PEER);
 	d = find(&r, TT_DX_RESET_BY_PEER);
-	CHECK(says(d, "Reset by the peer at +50.000 ms, in ESTABLISHED, 49.000 ms after the handshake (the application saw ECONNRESET); the other end (connection 91) aborted it"));
+	CHECK_SAYS(d,
+		   "Reset by the peer at +50.000 ms, in ESTABLISHED, 49.000 ms after the handshake (the application saw ECONNRESET); the other end (connection 91) aborted it");
 	/* its own RST and close, and the server's RST */
 	CHECK_U64(d ? d->nev : 0, 3);
 
 	tt_dx_explain(&w.env, sv, &r);
 	CHECK_ONLY(&r, TT_DX_LOCAL_ABORT);
-	CHECK(says(find(&r, TT_DX_LOCAL_ABORT), "closing it from ESTABLISHED without a FIN: an abortive close() (SO_LINGER"));
+	CHECK_SAYS(find(&r, TT_DX_LOCAL_ABORT),
+		   "closing it from ESTABLISHED without a FIN: an abortive close() (SO_LINGER");
 	world_free(&w);
 
 	/* without the other end in view */
@@ -681,7 +709,7 @@ static void resets(void)
 	c.outcome = TCPTRAIL_OUTCOME_RESET;
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_RESET_BY_PEER);
-	CHECK(says(find(&r, TT_DX_RESET_BY_PEER), "the peer aborted it (close() with SO_LINGER 0"));
+	CHECK_SAYS(find(&r, TT_DX_RESET_BY_PEER), "the peer aborted it (close() with SO_LINGER 0");
 	tt_conn_free(&c);
 
 	/* the application gave up on a pending connect */
@@ -691,8 +719,9 @@ static void resets(void)
 	c.outcome = TCPTRAIL_OUTCOME_ABORTED;
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_U64(r.n, 2);
-	CHECK(says(find(&r, TT_DX_LOCAL_ABORT), "Closed by this host at +1.500 s before the handshake"));
-	CHECK(find(&r, TT_DX_LOST_SYN) != NULL);
+	CHECK_SAYS(find(&r, TT_DX_LOCAL_ABORT),
+		   "Closed by this host at +1.500 s before the handshake");
+	CHECK(find(&r, TT_DX_LOST_SYN));
 	tt_conn_free(&c);
 	world_free(&w);
 }
@@ -717,9 +746,10 @@ static void retransmissions(void)
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_RETRANS);
 	d = find(&r, TT_DX_RETRANS);
-	CHECK(says(d, "5 segments retransmitted after the handshake: 2 on a retransmission timeout (RTO), 2 fast retransmits, 1 tail loss probe"));
-	CHECK(says(d, "2 recovery episodes, the longest from +2.000 s to +2.612 s (612.000 ms)"));
-	CHECK(says(d, "stalled 612.000 ms in all waiting"));
+	CHECK_SAYS(d,
+		   "5 segments retransmitted after the handshake: 2 on a retransmission timeout (RTO), 2 fast retransmits, 1 tail loss probe");
+	CHECK_SAYS(d, "2 recovery episodes, the longest from +2.000 s to +2.612 s (612.000 ms)");
+	CHECK_SAYS(d, "stalled 612.000 ms in all waiting");
 	CHECK_I64(fact(d, "episodes"), 2);
 	CHECK_I64(fact(d, "rto"), 2);
 	/* the TLP is not shown as proof */
@@ -736,7 +766,8 @@ static void retransmissions(void)
 	c.err = ETIMEDOUT;
 	tt_dx_explain(&w.env, &c, &r);
 	CHECK_ONLY(&r, TT_DX_RETRANS);
-	CHECK(says(find(&r, TT_DX_RETRANS), "gave up on it: no ACK after repeated timeouts (ETIMEDOUT, net.ipv4.tcp_retries2 = 15)"));
+	CHECK_SAYS(find(&r, TT_DX_RETRANS),
+		   "gave up on it: no ACK after repeated timeouts (ETIMEDOUT, net.ipv4.tcp_retries2 = 15)");
 	tt_conn_free(&c);
 	world_free(&w);
 }
@@ -775,7 +806,8 @@ static void time_wait_pressure(void)
 	tt_dx_explain(&w.env, ab, &r);
 	CHECK_ONLY(&r, TT_DX_PORT_EXHAUSTION);
 	d = find(&r, TT_DX_PORT_EXHAUSTION);
-	CHECK(says(d, "no local port was free for it (EADDRNOTAVAIL); 3 of the 4 ports of net.ipv4.ip_local_port_range (40000-40003) are in TIME_WAIT toward it"));
+	CHECK_SAYS(d,
+		   "no local port was free for it (EADDRNOTAVAIL); 3 of the 4 ports of net.ipv4.ip_local_port_range (40000-40003) are in TIME_WAIT toward it");
 	CHECK_I64(fact(d, "time_wait"), 3);
 
 	/* the TIME_WAIT connections themselves are clean */
@@ -792,7 +824,8 @@ static void time_wait_pressure(void)
 		CHECK_U64(tw[1].count, 1);
 		CHECK_U64(tw[1].level, TT_DX_OK);
 		tt_dx_tw_summary(&tw[0], buf, sizeof(buf));
-		CHECK_STR(buf, "3 of the 4 local ports of net.ipv4.ip_local_port_range (40000-40003) toward 10.0.0.2:8080 are in TIME_WAIT (75.0 %): connect() to it fails with EADDRNOTAVAIL once they run out");
+		CHECK_STR(buf,
+			  "3 of the 4 local ports of net.ipv4.ip_local_port_range (40000-40003) toward 10.0.0.2:8080 are in TIME_WAIT (75.0 %): connect() to it fails with EADDRNOTAVAIL once they run out");
 	}
 	free(tw);
 	w.env.lim.tw_crit = 70;
@@ -836,7 +869,7 @@ static void peer_matching(void)
 	   T0 + 1 * MS);
 	put(&w, &c);
 	tt_dx_explain(&w.env, cl, &r);
-	CHECK(r.peer == NULL);
+	CHECK(!r.peer);
 	/* and the right one */
 	mk_server(&c, 144, T0 + 1 * MS, 1 * MS, 0, 128, 1);
 	put(&w, &c);
@@ -845,7 +878,8 @@ static void peer_matching(void)
 }
 
 /* The tuple index gives the joins a scan would: the same other ends, the
- * same listener, among many look-alikes. */
+ * same listener, among many look-alikes.
+ */
 static void indexed_joins(void)
 {
 	struct world w;
@@ -883,7 +917,8 @@ static void indexed_joins(void)
 				  fact(&r2.d[0], "listener_conn"));
 			listener += fact(&r1.d[0], "listener_conn") > 0;
 		}
-		peers += r1.peer != NULL;
+		if (r1.peer)
+			peers++;
 	}
 	/* the scenario has both kinds of join to agree on */
 	CHECK(peers >= 60);
@@ -895,8 +930,7 @@ static void netstat_text(void)
 {
 	struct tt_dx_netenv ns;
 	const char *text =
-		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed "
-		"ListenOverflows ListenDrops TCPReqQFullDoCookies TCPReqQFullDrop\n"
+		"TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed ListenOverflows ListenDrops TCPReqQFullDoCookies TCPReqQFullDrop\n"
 		"TcpExt: 1 2 3 40 41 5 6\n"
 		"IpExt: InNoRoutes\n"
 		"IpExt: 9\n";
@@ -931,8 +965,8 @@ static void cause_names(void)
 	CHECK_STR(tt_dx_cause_name(TT_DX_LOST_SYN), "lost_syn");
 	CHECK_STR(tt_dx_cause_name(TT_DX_TIME_WAIT), "time_wait_pressure");
 	for (i = 0; i < TT_DX_NCAUSES; i++)
-		CHECK(tt_dx_cause_name(i) != NULL);
-	CHECK(tt_dx_cause_name(TT_DX_NCAUSES) == NULL);
+		CHECK(tt_dx_cause_name(i));
+	CHECK(!tt_dx_cause_name(TT_DX_NCAUSES));
 }
 
 const struct tt_test diagnose_tests[] = {

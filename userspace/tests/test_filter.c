@@ -45,9 +45,9 @@ static void filter_parse_errors(void)
 	CHECK_STR(err, "bad port \"70000\" for dport (expected 0-65535)");
 	CHECK_I64(parse(&f, negport, 2, err, sizeof(err)), -1);
 	CHECK_I64(parse(&f, badstate, 2, err, sizeof(err)), -1);
-	CHECK(strstr(err, "sleepy") != NULL);
+	CHECK_HAS(err, "sleepy");
 	CHECK_I64(parse(&f, unknown, 2, err, sizeof(err)), -1);
-	CHECK(strstr(err, "unknown filter \"sauce\"") != NULL);
+	CHECK_HAS(err, "unknown filter \"sauce\"");
 }
 
 static void filter_match(void)
@@ -130,7 +130,7 @@ static void filter_prefixes(void)
 	CHECK_I64(tt_parse_prefix("10.0.0.0/", &p, err, sizeof(err)), -1);
 	CHECK_I64(tt_parse_prefix("10.0.0.0/-1", &p, err, sizeof(err)), -1);
 	CHECK_I64(tt_parse_prefix("example.com", &p, err, sizeof(err)), -1);
-	CHECK(strstr(err, "bad address \"example.com\"") != NULL);
+	CHECK_HAS(err, "bad address \"example.com\"");
 	CHECK_I64(tt_parse_prefix("", &p, err, sizeof(err)), -1);
 	CHECK_I64(tt_parse_prefix("/8", &p, err, sizeof(err)), -1);
 }
@@ -159,7 +159,7 @@ static void filter_parse_words(void)
 	CHECK_STR(err, "dst is an IPv6 address but -4 was given");
 	CHECK_I64(parse(&f, slow0, 2, err, sizeof(err)), -1);
 	CHECK_I64(parse(&f, slowx, 2, err, sizeof(err)), -1);
-	CHECK(strstr(err, "bad duration \"fast\"") != NULL);
+	CHECK_HAS(err, "bad duration \"fast\"");
 	CHECK_I64(parse(&f, role, 2, err, sizeof(err)), -1);
 	CHECK_STR(err, "bad role \"peer\" (client or server)");
 }
@@ -196,11 +196,21 @@ static int nest_cb(const struct nlattr *a, void *data)
 
 	s->present |= 1ULL << t;
 	switch (t) {
-	case TCPTRAIL_A_FILTER_FAMILY: s->family = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_FILTER_ROLE: s->role = mnl_attr_get_u8(a); break;
-	case TCPTRAIL_A_FILTER_STATES: s->states = mnl_attr_get_u32(a); break;
-	case TCPTRAIL_A_FILTER_LPORT: s->lport = mnl_attr_get_u16(a); break;
-	case TCPTRAIL_A_FILTER_RPORT: s->rport = mnl_attr_get_u16(a); break;
+	case TCPTRAIL_A_FILTER_FAMILY:
+		s->family = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_FILTER_ROLE:
+		s->role = mnl_attr_get_u8(a);
+		break;
+	case TCPTRAIL_A_FILTER_STATES:
+		s->states = mnl_attr_get_u32(a);
+		break;
+	case TCPTRAIL_A_FILTER_LPORT:
+		s->lport = mnl_attr_get_u16(a);
+		break;
+	case TCPTRAIL_A_FILTER_RPORT:
+		s->rport = mnl_attr_get_u16(a);
+		break;
 	case TCPTRAIL_A_FILTER_LADDR:
 		s->laddr_len = mnl_attr_get_payload_len(a);
 		memcpy(s->laddr, mnl_attr_get_payload(a), s->laddr_len);
@@ -266,7 +276,8 @@ static void filter_nest(void)
 	tt_filter_put(nlh, &f);
 	CHECK_I64(nlh->nlmsg_len, MNL_NLMSG_HDRLEN);
 	/* -4 -6 together: both families, no family attribute */
-	f.v4 = f.v6 = true;
+	f.v4 = true;
+	f.v6 = true;
 	CHECK(tt_filter_is_empty(&f));
 }
 

@@ -149,26 +149,21 @@ static void json_finished_fields(void)
 	mem(&r);
 	tt_render_json_conn(&r, &c);
 	fclose(r.out);
-	CHECK(strstr(out, "\"family\":6,") != NULL);
-	CHECK(strstr(out, "\"laddr\":\"2001:db8::1\",") != NULL);
-	CHECK(strstr(out, "\"state\":\"CLOSE\",") != NULL);
-	CHECK(strstr(out, "\"handshake_ns\":null,") != NULL);
-	CHECK(strstr(out, "\"outcome\":\"refused\",\"errno\":111,"
-			  "\"error\":\"ECONNREFUSED\",") != NULL);
-	CHECK(strstr(out, "\"flags\":{\"finished\":true,\"time_wait\":true,")
-	      != NULL);
-	CHECK(strstr(out, "\"pid\":null,\"comm\":\"a\\\"b\\n\\u0001\",")
-	      != NULL);
-	CHECK(strstr(out, "\"end\":\"2026-11-22T04:10:00.125456Z\","
-			  "\"duration_ns\":2000000,"
-			  "\"time_wait_ns\":60000000000,"
-			  "\"events_lost\":3,") != NULL);
-	CHECK(strstr(out, "{\"t_ns\":1500000,\"type\":\"rst_recv\"},") != NULL);
-	CHECK(strstr(out, "{\"t_ns\":2000000,\"type\":\"destroy\",\"old\":\"CLOSE\"},") != NULL);
-	CHECK(strstr(out, "{\"t_ns\":2050000,\"type\":\"tw_exit\",\"old\":\"TIME_WAIT\",\"new\":\"CLOSE\"},") != NULL);
-	CHECK(strstr(out, "\"tw_exit\":\"expired\",\"closer\":\"local\",\"srtt_us\":null,") != NULL);
-	CHECK(strstr(out, "{\"t_ns\":2100000,\"type\":\"unknown\","
-			  "\"type_id\":42}]}") != NULL);
+	CHECK_HAS(out, "\"family\":6,");
+	CHECK_HAS(out, "\"laddr\":\"2001:db8::1\",");
+	CHECK_HAS(out, "\"state\":\"CLOSE\",");
+	CHECK_HAS(out, "\"handshake_ns\":null,");
+	CHECK_HAS(out, "\"outcome\":\"refused\",\"errno\":111,\"error\":\"ECONNREFUSED\",");
+	CHECK_HAS(out, "\"flags\":{\"finished\":true,\"time_wait\":true,");
+	CHECK_HAS(out, "\"pid\":null,\"comm\":\"a\\\"b\\n\\u0001\",");
+	CHECK_HAS(out,
+		  "\"end\":\"2026-11-22T04:10:00.125456Z\",\"duration_ns\":2000000,\"time_wait_ns\":60000000000,\"events_lost\":3,");
+	CHECK_HAS(out, "{\"t_ns\":1500000,\"type\":\"rst_recv\"},");
+	CHECK_HAS(out, "{\"t_ns\":2000000,\"type\":\"destroy\",\"old\":\"CLOSE\"},");
+	CHECK_HAS(out,
+		  "{\"t_ns\":2050000,\"type\":\"tw_exit\",\"old\":\"TIME_WAIT\",\"new\":\"CLOSE\"},");
+	CHECK_HAS(out, "\"tw_exit\":\"expired\",\"closer\":\"local\",\"srtt_us\":null,");
+	CHECK_HAS(out, "{\"t_ns\":2100000,\"type\":\"unknown\",\"type_id\":42}]}");
 	tt_conn_free(&c);
 }
 
@@ -192,14 +187,8 @@ static void json_stats_exact(void)
 	mem(&r);
 	tt_render_json_stats(&r, &st);
 	fclose(r.out);
-	CHECK_STR(out, "{\"tracked\":3,\"created\":40,\"finished\":null,"
-		       "\"evicted\":null,\"refused\":null,"
-		       "\"events_lost\":null,\"max_conns\":null,"
-		       "\"max_events\":64,\"mem_bytes\":null,"
-		       "\"mem_peak\":null,\"reqs_pending\":null,"
-		       "\"reqs_dropped\":null,\"sampled_out\":null,"
-		       "\"notify_sent\":null,\"notify_failed\":2,"
-		       "\"probes\":{\"inet_sock_set_state\":12}}\n");
+	CHECK_STR(out,
+		  "{\"tracked\":3,\"created\":40,\"finished\":null,\"evicted\":null,\"refused\":null,\"events_lost\":null,\"max_conns\":null,\"max_events\":64,\"mem_bytes\":null,\"mem_peak\":null,\"reqs_pending\":null,\"reqs_dropped\":null,\"sampled_out\":null,\"notify_sent\":null,\"notify_failed\":2,\"probes\":{\"inet_sock_set_state\":12}}\n");
 	mem(&r);
 	tt_render_text_stats(&r, &st);
 	fclose(r.out);
@@ -290,14 +279,15 @@ static void json_valid_for_python(void)
 	tt_conn_list_free(&l);
 }
 
-static const char fixture_text[] =
+static const char fixture_text[] = {
 	"client 10.0.0.1:43210 -> 10.0.0.2:80  ESTABLISHED  id 4097 (sk:1001)  netns 4026531840\n"
 	"  start 2026-11-22 04:10:00.123456 UTC  handshake 1.050 s  retrans syn 1 synack 0 data 2  rst sent 0 recv 0  established  pid 1234 curl\n"
 	"  srtt 1.250 ms  min_rtt 980 us  bytes acked 518 received 1024\n"
 	"   +0.000000 s |*                   | CLOSE -> SYN_SENT\n"
 	"   +1.003456 s | --------------*    | retransmit syn (rto)  rto 1000 ms backoff 0\n"
 	"   +1.050000 s |                *   | SYN_SENT -> ESTABLISHED\n"
-	"   +1.260000 s |                 --*| retransmit data (fast)  rto 210 ms backoff 0 segs 2\n";
+	"   +1.260000 s |                 --*| retransmit data (fast)  rto 210 ms backoff 0 segs 2\n"
+};
 
 static void text_fixture_exact(void)
 {
@@ -321,19 +311,19 @@ static void text_refused(void)
 	mem(&r);
 	tt_render_text_conn(&r, &c);
 	fclose(r.out);
-	CHECK(!strncmp(out, "client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77 (sk:4d)  netns 4026532000\n",
-		       strlen("client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77 (sk:4d)  netns 4026532000\n")));
-	CHECK(strstr(out, "  handshake -  ") != NULL);
-	CHECK(strstr(out, "bytes") == NULL);	/* none moved */
-	CHECK(strstr(out, "  rst sent 0 recv 1  refused (ECONNREFUSED)  pid 4242 evil?[2J\n"
-			  "  closed by local  time-wait 60.000 s (expired)  finished\n") != NULL);
-	CHECK(strstr(out, "| time-wait over (expired)\n") != NULL);
-	CHECK(strstr(out, "| socket destroyed in CLOSE\n") != NULL);
-	CHECK(strstr(out, "rst received") != NULL);
-	CHECK(strstr(out, "CLOSE -> SYN_SENT") != NULL);
-	CHECK(strstr(out, "event #42") != NULL);
-	CHECK(strstr(out, "\n  ... 3 events not kept\n") != NULL);
-	CHECK(strchr(out, '\033') == NULL);
+	CHECK_PREFIX(out,
+		     "client [2001:db8::1]:40000 -> [2001:db8::2]:443  CLOSE  id 77 (sk:4d)  netns 4026532000\n");
+	CHECK_HAS(out, "  handshake -  ");
+	CHECK(!strstr(out, "bytes"));	/* none moved */
+	CHECK_HAS(out, "  rst sent 0 recv 1  refused (ECONNREFUSED)  pid 4242 evil?[2J\n"
+		       "  closed by local  time-wait 60.000 s (expired)  finished\n");
+	CHECK_HAS(out, "| time-wait over (expired)\n");
+	CHECK_HAS(out, "| socket destroyed in CLOSE\n");
+	CHECK_HAS(out, "rst received");
+	CHECK_HAS(out, "CLOSE -> SYN_SENT");
+	CHECK_HAS(out, "event #42");
+	CHECK_HAS(out, "\n  ... 3 events not kept\n");
+	CHECK(!strchr(out, '\033'));
 	tt_conn_free(&c);
 }
 
@@ -347,9 +337,9 @@ static void text_color(void)
 	r.color = true;
 	tt_render_text_conn(&r, &c);
 	fclose(r.out);
-	CHECK(strstr(out, "\033[1mclient 10.0.0.1:43210 -> 10.0.0.2:80\033[0m") != NULL);
-	CHECK(strstr(out, "\033[32mestablished\033[0m") != NULL);
-	CHECK(strstr(out, "\033[33mretransmit syn") != NULL);
+	CHECK_HAS(out, "\033[1mclient 10.0.0.1:43210 -> 10.0.0.2:80\033[0m");
+	CHECK_HAS(out, "\033[32mestablished\033[0m");
+	CHECK_HAS(out, "\033[33mretransmit syn");
 	tt_conn_free(&c);
 }
 
@@ -370,7 +360,7 @@ static void text_zero_span(void)
 	mem(&r);
 	tt_render_text_conn(&r, &c);
 	fclose(r.out);
-	CHECK(strstr(out, "   +0.000000 s |*                   | rst sent\n") != NULL);
+	CHECK_HAS(out, "   +0.000000 s |*                   | rst sent\n");
 	tt_conn_free(&c);
 }
 
@@ -388,7 +378,7 @@ static void text_service_names(void)
 	if (access("/etc/services", R_OK))
 		tt_skip("no /etc/services");
 	else
-		CHECK(strstr(out, "-> 10.0.0.2:http  ") != NULL);
+		CHECK_HAS(out, "-> 10.0.0.2:http  ");
 	tt_conn_free(&c);
 }
 

@@ -92,7 +92,8 @@ static void hist_buckets(void)
 }
 
 /* 10.0.0.2: ten handshakes of 1..10 ms; 10.0.0.3: one of 1.03 s and a
- * pending one; [fd00::2]:443 one of 200 us. */
+ * pending one; [fd00::2]:443 one of 200 us.
+ */
 static void build(struct tt_agg *a, enum tt_agg_by by)
 {
 	struct tt_conn c;
@@ -165,8 +166,9 @@ static void hist_groups(void)
 	r = mem();
 	tt_hist_json(&r, &a);
 	fclose(r.out);
-	CHECK(strstr(out, "{\"by\":\"rport\",\"no_handshake\":1,\"groups\":[{\"key\":\"80\",\"count\":10,\"sum_ns\":55000000,\"min_ns\":1000000,\"p50_ns\":5000000,\"p90_ns\":9000000,\"p99_ns\":10000000,\"max_ns\":10000000,\"buckets\":[{\"le_ns\":100000,\"count\":0},") == out);
-	CHECK(strstr(out, "{\"le_ns\":64000000000,\"count\":0},{\"le_ns\":null,\"count\":0}]}") != NULL);
+	CHECK_PREFIX(out,
+		     "{\"by\":\"rport\",\"no_handshake\":1,\"groups\":[{\"key\":\"80\",\"count\":10,\"sum_ns\":55000000,\"min_ns\":1000000,\"p50_ns\":5000000,\"p90_ns\":9000000,\"p99_ns\":10000000,\"max_ns\":10000000,\"buckets\":[{\"le_ns\":100000,\"count\":0},");
+	CHECK_HAS(out, "{\"le_ns\":64000000000,\"count\":0},{\"le_ns\":null,\"count\":0}]}");
 	tt_agg_free(&a);
 
 	CHECK_I64(tt_agg_by_parse("raddr"), TT_BY_RADDR);
@@ -209,12 +211,7 @@ static void top_rank(void)
 	CHECK_I64(tt_top_json(&r, &a, TT_TOP_HANDSHAKE, 1), 0);
 	fclose(r.out);
 	CHECK_STR(out,
-		  "{\"by\":\"handshake\",\"limit\":1,\"entries\":[{\"raddr\":\"10.0.0.3\","
-		  "\"conns\":2,\"handshakes\":1,\"handshake_min_ns\":1030000000,"
-		  "\"handshake_p50_ns\":1030000000,\"handshake_p90_ns\":1030000000,"
-		  "\"handshake_p99_ns\":1030000000,\"handshake_max_ns\":1030000000,"
-		  "\"retrans\":1,\"syn_retrans\":1,\"synack_retrans\":0,"
-		  "\"data_retrans\":0,\"rst_sent\":0,\"rst_recv\":1}]}\n");
+		  "{\"by\":\"handshake\",\"limit\":1,\"entries\":[{\"raddr\":\"10.0.0.3\",\"conns\":2,\"handshakes\":1,\"handshake_min_ns\":1030000000,\"handshake_p50_ns\":1030000000,\"handshake_p90_ns\":1030000000,\"handshake_p99_ns\":1030000000,\"handshake_max_ns\":1030000000,\"retrans\":1,\"syn_retrans\":1,\"synack_retrans\":0,\"data_retrans\":0,\"rst_sent\":0,\"rst_recv\":1}]}\n");
 	tt_agg_free(&a);
 	CHECK_I64(tt_top_by_parse("retrans"), TT_TOP_RETRANS);
 	CHECK_I64(tt_top_by_parse("rtt"), -1);
@@ -268,38 +265,39 @@ static void prom_exposition(void)
 	r = mem();
 	CHECK_I64(tt_prom_write(r.out, &l, &st), 0);
 	fclose(r.out);
-	CHECK(strstr(out, "# HELP tcptrail_connections Connections the module tracks, by TCP state.\n"
-			  "# TYPE tcptrail_connections gauge\n"
-			  "tcptrail_connections{state=\"ESTABLISHED\"} 1\n"
-			  "tcptrail_connections{state=\"SYN_SENT\"} 1\n") == out);
-	CHECK(strstr(out, "tcptrail_connections{state=\"TIME_WAIT\"} 2\n"));
-	CHECK(strstr(out, "tcptrail_connections{state=\"NEW_SYN_RECV\"} 0\n"));
-	CHECK(strstr(out, "tcptrail_connections_by_outcome{outcome=\"established\"} 3\n"
-			  "tcptrail_connections_by_outcome{outcome=\"refused\"} 0\n"));
-	CHECK(strstr(out, "# TYPE tcptrail_handshake_seconds histogram\n"
-			  "tcptrail_handshake_seconds_bucket{le=\"0.0001\"} 0\n"
-			  "tcptrail_handshake_seconds_bucket{le=\"0.00025\"} 1\n"));
-	CHECK(strstr(out, "tcptrail_handshake_seconds_bucket{le=\"0.001\"} 1\n"
-			  "tcptrail_handshake_seconds_bucket{le=\"0.0025\"} 2\n"));
-	CHECK(strstr(out, "tcptrail_handshake_seconds_bucket{le=\"1\"} 2\n"
-			  "tcptrail_handshake_seconds_bucket{le=\"2\"} 3\n"));
-	CHECK(strstr(out, "tcptrail_handshake_seconds_bucket{le=\"+Inf\"} 3\n"
-			  "tcptrail_handshake_seconds_sum 1.031750000\n"
-			  "tcptrail_handshake_seconds_count 3\n"));
-	CHECK(strstr(out, "tcptrail_retransmits{kind=\"syn\"} 1\n"
-			  "tcptrail_retransmits{kind=\"synack\"} 0\n"
-			  "tcptrail_retransmits{kind=\"data\"} 3\n"));
-	CHECK(strstr(out, "tcptrail_resets{direction=\"sent\"} 2\n"
-			  "tcptrail_resets{direction=\"received\"} 0\n"));
-	CHECK(strstr(out, "# TYPE tcptrail_time_wait_connections gauge\n"
-			  "tcptrail_time_wait_connections{raddr=\"10.0.0.3\"} 2\n"));
-	CHECK(strstr(out, "# TYPE tcptrail_tracked_connections gauge\n"
-			  "tcptrail_tracked_connections 4\n"));
-	CHECK(strstr(out, "# TYPE tcptrail_events_lost_total counter\n"
-			  "tcptrail_events_lost_total 1\n"));
-	CHECK(strstr(out, "# TYPE tcptrail_notify_failed_total counter\n"
-			  "tcptrail_notify_failed_total 7\n"));
-	CHECK(strstr(out, "tcptrail_probe_hits_total{probe=\"tcp_send_reset\"} 5\n"));
+	CHECK_PREFIX(out,
+		     "# HELP tcptrail_connections Connections the module tracks, by TCP state.\n"
+		     "# TYPE tcptrail_connections gauge\n"
+		     "tcptrail_connections{state=\"ESTABLISHED\"} 1\n"
+		     "tcptrail_connections{state=\"SYN_SENT\"} 1\n");
+	CHECK_HAS(out, "tcptrail_connections{state=\"TIME_WAIT\"} 2\n");
+	CHECK_HAS(out, "tcptrail_connections{state=\"NEW_SYN_RECV\"} 0\n");
+	CHECK_HAS(out, "tcptrail_connections_by_outcome{outcome=\"established\"} 3\n"
+		       "tcptrail_connections_by_outcome{outcome=\"refused\"} 0\n");
+	CHECK_HAS(out, "# TYPE tcptrail_handshake_seconds histogram\n"
+		       "tcptrail_handshake_seconds_bucket{le=\"0.0001\"} 0\n"
+		       "tcptrail_handshake_seconds_bucket{le=\"0.00025\"} 1\n");
+	CHECK_HAS(out, "tcptrail_handshake_seconds_bucket{le=\"0.001\"} 1\n"
+		       "tcptrail_handshake_seconds_bucket{le=\"0.0025\"} 2\n");
+	CHECK_HAS(out, "tcptrail_handshake_seconds_bucket{le=\"1\"} 2\n"
+		       "tcptrail_handshake_seconds_bucket{le=\"2\"} 3\n");
+	CHECK_HAS(out, "tcptrail_handshake_seconds_bucket{le=\"+Inf\"} 3\n"
+		       "tcptrail_handshake_seconds_sum 1.031750000\n"
+		       "tcptrail_handshake_seconds_count 3\n");
+	CHECK_HAS(out, "tcptrail_retransmits{kind=\"syn\"} 1\n"
+		       "tcptrail_retransmits{kind=\"synack\"} 0\n"
+		       "tcptrail_retransmits{kind=\"data\"} 3\n");
+	CHECK_HAS(out, "tcptrail_resets{direction=\"sent\"} 2\n"
+		       "tcptrail_resets{direction=\"received\"} 0\n");
+	CHECK_HAS(out, "# TYPE tcptrail_time_wait_connections gauge\n"
+		       "tcptrail_time_wait_connections{raddr=\"10.0.0.3\"} 2\n");
+	CHECK_HAS(out, "# TYPE tcptrail_tracked_connections gauge\n"
+		       "tcptrail_tracked_connections 4\n");
+	CHECK_HAS(out, "# TYPE tcptrail_events_lost_total counter\n"
+		       "tcptrail_events_lost_total 1\n");
+	CHECK_HAS(out, "# TYPE tcptrail_notify_failed_total counter\n"
+		       "tcptrail_notify_failed_total 7\n");
+	CHECK_HAS(out, "tcptrail_probe_hits_total{probe=\"tcp_send_reset\"} 5\n");
 	/* counters the module did not send are left out, not zero */
 	CHECK(!strstr(out, "tcptrail_created_total"));
 	tt_conn_list_free(&l);
@@ -344,25 +342,27 @@ static void trace_json(void)
 	int st;
 
 	/* the fixture: SYN_SENT 0..1.05 s with a SYN retransmit, then
-	 * ESTABLISHED until "now" 2 s after the start */
+	 * ESTABLISHED until "now" 2 s after the start
+	 */
 	CHECK_I64(tt_conn_parse_msg(build_fixture(buf), &c, NULL), 0);
 	tt_conn_list_add(&l, &c);
 	r = mem();
 	tt_trace_write(r.out, &l, FX_START_NS + 2000000000ULL, false);
 	fclose(r.out);
 	CHECK_STR(out,
-		  "{\"displayTimeUnit\":\"ms\",\"traceEvents\":["
-		  "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":0,\"args\":{\"name\":\"netns 4026531840\"}},"
-		  "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":1,\"args\":{\"name\":\"client 10.0.0.1:43210 -> 10.0.0.2:80 (id 4097)\"}},"
-		  "{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":1,\"args\":{\"sort_index\":1}},"
-		  "{\"name\":\"SYN_SENT\",\"cat\":\"state\",\"ph\":\"X\",\"pid\":4026531840,\"tid\":1,\"ts\":5000000000.000,\"dur\":1050000.000,\"args\":{\"from\":\"CLOSE\"}},"
-		  "{\"name\":\"retransmit syn\",\"cat\":\"retransmit\",\"ph\":\"i\",\"s\":\"t\",\"pid\":4026531840,\"tid\":1,\"ts\":5001003456.000,\"args\":{\"kind\":\"syn\",\"seq\":3735928559,\"rto_us\":1000000,\"backoff\":0,\"cause\":\"rto\"}},"
-		  "{\"name\":\"ESTABLISHED\",\"cat\":\"state\",\"ph\":\"X\",\"pid\":4026531840,\"tid\":1,\"ts\":5001050000.000,\"dur\":950000.000,\"args\":{\"from\":\"SYN_SENT\"}},"
-		  "{\"name\":\"retransmit data\",\"cat\":\"retransmit\",\"ph\":\"i\",\"s\":\"t\",\"pid\":4026531840,\"tid\":1,\"ts\":5001260000.000,\"args\":{\"kind\":\"data\",\"seq\":3735928560,\"rto_us\":210000,\"backoff\":0,\"cause\":\"fast\"}}"
-		  "],\"otherData\":{\"generator\":\"tcptrail\",\"clock\":\"CLOCK_MONOTONIC\"}}\n");
+		  "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[{"
+		  "\"name\":\"process_name\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":0,\"args\":{\"name\":\"netns 4026531840\"}},{"
+		  "\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":1,\"args\":{\"name\":\"client 10.0.0.1:43210 -> 10.0.0.2:80 (id 4097)\"}},{"
+		  "\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":4026531840,\"tid\":1,\"args\":{\"sort_index\":1}},{"
+		  "\"name\":\"SYN_SENT\",\"cat\":\"state\",\"ph\":\"X\",\"pid\":4026531840,\"tid\":1,\"ts\":5000000000.000,\"dur\":1050000.000,\"args\":{\"from\":\"CLOSE\"}},{"
+		  "\"name\":\"retransmit syn\",\"cat\":\"retransmit\",\"ph\":\"i\",\"s\":\"t\",\"pid\":4026531840,\"tid\":1,\"ts\":5001003456.000,\"args\":{\"kind\":\"syn\",\"seq\":3735928559,\"rto_us\":1000000,\"backoff\":0,\"cause\":\"rto\"}},{"
+		  "\"name\":\"ESTABLISHED\",\"cat\":\"state\",\"ph\":\"X\",\"pid\":4026531840,\"tid\":1,\"ts\":5001050000.000,\"dur\":950000.000,\"args\":{\"from\":\"SYN_SENT\"}},{"
+		  "\"name\":\"retransmit data\",\"cat\":\"retransmit\",\"ph\":\"i\",\"s\":\"t\",\"pid\":4026531840,\"tid\":1,\"ts\":5001260000.000,\"args\":{\"kind\":\"data\",\"seq\":3735928560,\"rto_us\":210000,\"backoff\":0,\"cause\":\"fast\"}}],\"otherData\":{"
+		  "\"generator\":\"tcptrail\",\"clock\":\"CLOCK_MONOTONIC\"}}\n");
 
 	/* a finished one: TIME_WAIT ends at tw_exit, the socket's destroy
-	 * is an instant, nothing runs to "now" */
+	 * is an instant, nothing runs to "now"
+	 */
 	c = l.v[0];
 	memset(&l.v[0], 0, sizeof(c));
 	tt_conn_list_free(&l);
@@ -372,13 +372,20 @@ static void trace_json(void)
 	c.present |= 1ULL << TCPTRAIL_A_CONN_END_NS;
 	{
 		struct tt_event ev[] = {
-			{ .t_ns = 0, .type = TCPTRAIL_EV_STATE, .old_state = 7, .new_state = 2 },
-			{ .t_ns = 1000000, .type = TCPTRAIL_EV_STATE, .old_state = 2, .new_state = 1 },
-			{ .t_ns = 2000000, .type = TCPTRAIL_EV_STATE, .old_state = 1, .new_state = 4 },
-			{ .t_ns = 3000000, .type = TCPTRAIL_EV_STATE, .old_state = 4, .new_state = 5 },
-			{ .t_ns = 4000000, .type = TCPTRAIL_EV_STATE, .old_state = 5, .new_state = 6 },
-			{ .t_ns = 4000100, .type = TCPTRAIL_EV_DESTROY, .old_state = 7 },
-			{ .t_ns = 61000000000ULL, .type = TCPTRAIL_EV_TW_EXIT, .old_state = 6, .new_state = 7 },
+			{ .t_ns = 0, .type = TCPTRAIL_EV_STATE,
+			  .old_state = 7, .new_state = 2 },
+			{ .t_ns = 1000000, .type = TCPTRAIL_EV_STATE,
+			  .old_state = 2, .new_state = 1 },
+			{ .t_ns = 2000000, .type = TCPTRAIL_EV_STATE,
+			  .old_state = 1, .new_state = 4 },
+			{ .t_ns = 3000000, .type = TCPTRAIL_EV_STATE,
+			  .old_state = 4, .new_state = 5 },
+			{ .t_ns = 4000000, .type = TCPTRAIL_EV_STATE,
+			  .old_state = 5, .new_state = 6 },
+			{ .t_ns = 4000100, .type = TCPTRAIL_EV_DESTROY,
+			  .old_state = 7 },
+			{ .t_ns = 61000000000ULL, .type = TCPTRAIL_EV_TW_EXIT,
+			  .old_state = 6, .new_state = 7 },
 		};
 		size_t i;
 
@@ -394,14 +401,11 @@ static void trace_json(void)
 	r = mem();
 	tt_trace_write(r.out, &l, FX_START_NS + 99000000000ULL, true);
 	fclose(r.out);
-	py = popen("o=$(python3 -c '"
-		   "import json,sys\n"
+	py = popen("o=$(python3 -c 'import json,sys\n"
 		   "d = json.load(sys.stdin)\n"
 		   "x = [(e[\"name\"], e[\"ts\"], e[\"dur\"]) for e in d[\"traceEvents\"] if e[\"ph\"] == \"X\"]\n"
 		   "i = [e[\"name\"] for e in d[\"traceEvents\"] if e[\"ph\"] == \"i\"]\n"
-		   "assert x == [(\"SYN_SENT\", 5e9, 1000.0), (\"ESTABLISHED\", 5000001000.0, 1000.0),"
-		   " (\"FIN_WAIT1\", 5000002000.0, 1000.0), (\"FIN_WAIT2\", 5000003000.0, 1000.0),"
-		   " (\"TIME_WAIT\", 5000004000.0, 60996000.0)], x\n"
+		   "assert x == [(\"SYN_SENT\", 5e9, 1000.0), (\"ESTABLISHED\", 5000001000.0, 1000.0), (\"FIN_WAIT1\", 5000002000.0, 1000.0), (\"FIN_WAIT2\", 5000003000.0, 1000.0), (\"TIME_WAIT\", 5000004000.0, 60996000.0)], x\n"
 		   "assert i == [\"socket destroyed\", \"time-wait over\"], i\n"
 		   "' 2>&1); r=$?; [ -z \"$o\" ] || printf '%s\\n' \"$o\" | sed 's/^/# /'; exit $r",
 		   "w");
