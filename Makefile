@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make              module (./tcptrail.ko) and CLI (./userspace/tcptrail)
-# make check        deps, build, unit tests, selftests in the lab VM
+# make check        deps, build, unit tests, style gates, selftests in the
+#                   lab VM
 # make demo         a scripted scenario in the lab VM, timelines shown
 # make bench        tcptrail's cost beside untraced, bpftrace and bcc (lab VM)
 # make clean
