@@ -8,9 +8,10 @@ through files so the shell side can wait on events instead of sleeping.
       held until the peer closes it, then closed (the peer is the active
       closer, so it is the one that enters TIME_WAIT).  N=0: forever.
   tcp_peer.py client ADDR PORT --info FILE [--hold FILE] [--data]
-      Connects; writes "LPORT CONNECT_NS" to FILE (how long
-      connect() took); with --hold, keeps
-      the connection open until that file exists; then closes.
+      Connects; writes "LPORT CONNECT_NS START_NS" to FILE (how long
+      connect() took, and the wall clock just before it, the clock a
+      packet capture's timestamps use); with --hold, keeps the
+      connection open until that file exists; then closes.
   tcp_peer.py loop ADDR PORT --seconds S
       Opens and closes connections back to back for S seconds; prints how
       many succeeded.  Errors (e.g. refused while a listener restarts) are
@@ -66,12 +67,13 @@ def server(a):
 def client(a):
     c = socket.socket(family(a.addr), socket.SOCK_STREAM)
     c.settimeout(30)
+    start = time.time_ns()
     t0 = time.monotonic_ns()
     c.connect((a.addr, a.port))
     took = time.monotonic_ns() - t0
     if a.data:
         c.sendall(b"tcptrail selftest\n")
-    write_atomic(a.info, f"{c.getsockname()[1]} {took}\n")
+    write_atomic(a.info, f"{c.getsockname()[1]} {took} {start}\n")
     if a.hold:
         wait_file(a.hold, 120)
     c.close()

@@ -263,6 +263,16 @@ tl_capture_stop() {
 	done
 }
 
+# tl_capture_evidence SIDE PORT: what capture SIDE (c or s) holds of the
+# connection with port PORT, and what tcpdump said of its own losses.
+tl_capture_evidence() {
+	local side=$1 port=$2
+	log "capture $side, port $port:"
+	grep -E "[.]$port[ :]" "$TT_TMP/$side.txt" | sed 's/^/    /' || true
+	grep -E 'captured|received by filter|dropped by' "$TT_TMP/$side.pcap.log" |
+		sed 's/^/    tcpdump: /' || true
+}
+
 # ---- comparisons ------------------------------------------------------------
 
 
@@ -359,6 +369,7 @@ tl_check_syn_drop() {
 	expect_eq "$name: SYNs in the capture" "$nsyn" 3
 	if [ "$s3" = None ] || [ "$sa" = None ]; then
 		fail "$name: the capture lacks the 3rd SYN or the SYN-ACK"
+		tl_capture_evidence c "$lp"
 		return 0
 	fi
 	if [ "$t1" = None ] || [ "$t2" = None ] || [ "$hs" = None ]; then

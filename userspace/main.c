@@ -146,15 +146,14 @@ int dump_conns(const char *what, const struct tt_filter *f,
 		return ret;
 	la.nl = &nl;
 	ret = tt_nl_dump_conns(&nl, f, list_msg, &la);
-	if (ret) {
-		const char *need = NULL;
-
-		/* the module's reason is lost on kernels that do not pass
-		 * extack to a dump's start
-		 */
-		if (f && f->all_netns)
-			need = "--all-netns needs CAP_NET_ADMIN in the initial network namespace";
-		ret = nl_failure(&nl, ret, what, need);
+	if (ret && f && f->all_netns && (ret == -EPERM || ret == -EACCES)) {
+		/* a dump is refused for --all-netns alone: name the option */
+		fprintf(stderr,
+			"tcptrail: permission denied: --all-netns needs CAP_NET_ADMIN in the initial network namespace\n");
+		ret = EX_PERM;
+		tt_conn_list_free(&la.l);
+	} else if (ret) {
+		ret = nl_failure(&nl, ret, what, NULL);
 		tt_conn_list_free(&la.l);
 	} else {
 		*l = la.l;
