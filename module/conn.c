@@ -48,6 +48,7 @@ static unsigned long tt_gen;
 static u64 tt_nr_created, tt_nr_finished, tt_nr_evicted;
 static atomic64_t tt_nr_refused = ATOMIC64_INIT(0);
 static atomic64_t tt_nr_sampled_out = ATOMIC64_INIT(0);
+static u64 tt_nr_discarded; /* under tt_lock */
 static u64 tt_count_peak;
 static atomic64_t tt_nr_events_lost = ATOMIC64_INIT(0);
 
@@ -342,10 +343,25 @@ void tt_conn_set_max(unsigned int max_conns)
 void tt_conn_destroyed(struct tt_conn *c, u64 now)
 {
 	unsigned long irqf;
+	bool discard;
+
+	raw_spin_lock_irqsave(&c->lock, irqf);
+	discard = c->discard;
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
 	tt_conn_unhash_locked(c);
-	tt_conn_maybe_finish_locked(c, now);
+	if (discard && !c->dead) {
+		/* Never finished, so on no wait or notify list. */
+		list_del_rcu(&c->all);
+		c->dead = true;
+		tt_count--;
+		tt_gen++;
+		tt_nr_discarded++;
+		call_rcu(&c->rcu, tt_conn_free_rcu);
+	} else {
+		tt_conn_maybe_finish_locked(c, now);
+	}
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
@@ -503,6 +519,7 @@ void tt_stats_read(struct tt_stats *st)
 	st->created = tt_nr_created;
 	st->finished = tt_nr_finished;
 	st->evicted = tt_nr_evicted;
+	st->discarded = tt_nr_discarded;
 	peak = tt_count_peak;
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	st->refused = atomic64_read(&tt_nr_refused);

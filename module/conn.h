@@ -82,6 +82,7 @@ struct tt_conn {
 	u32 ev_mask; /* event types recorded */
 	bool live; /* events streamed live */
 	bool live_held; /* events wait for the id; under lock */
+	bool discard; /* not a connection: drop when destroyed; under lock */
 
 	/* Everything below is protected by lock. */
 	raw_spinlock_t lock;
@@ -135,6 +136,7 @@ struct tt_stats {
 	u64 refused;
 	u64 events_lost;
 	u64 sampled_out;
+	u64 discarded;
 	u64 mem_bytes;
 	u64 mem_peak;
 };

@@ -600,7 +600,8 @@ static int tt_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	    tt_put_stat(msg, TCPTRAIL_A_STATS_SAMPLED_OUT, st.sampled_out) ||
 	    tt_put_stat(msg, TCPTRAIL_A_STATS_NOTIFY_SENT, sent) ||
 	    tt_put_stat(msg, TCPTRAIL_A_STATS_NOTIFY_FAILED, failed) ||
-	    tt_put_probes(msg))
+	    tt_put_probes(msg) ||
+	    tt_put_stat(msg, TCPTRAIL_A_STATS_DISCARDED, st.discarded))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

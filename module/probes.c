@@ -239,7 +239,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	};
 	struct inet_timewait_sock *tw = NULL;
 	struct tt_req_info req;
-	bool fresh = false, have_req = false, cookie = false;
+	bool fresh = false, have_req = false, cookie = false, discard;
 	struct tt_conn *c;
 	u64 id = 0;
 
@@ -286,11 +286,21 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 					       TCP_TIME_WAIT :
 					       TCP_FIN_WAIT2;
 	}
+	/*
+	 * A server child closed before it was established is no connection:
+	 * the kernel made it and threw it away (two CPUs completed the same
+	 * request and this one lost, or the clone failed half way).  A Fast
+	 * Open child is the exception: it took data from the SYN.  The
+	 * socket's own state changes are serialised, so est_ns is stable.
+	 */
+	discard = c->role == TCPTRAIL_ROLE_SERVER && oldstate == TCP_SYN_RECV &&
+		  newstate == TCP_CLOSE && !READ_ONCE(c->est_ns) &&
+		  !rcu_access_pointer(tcp_sk(sk)->fastopen_rsk);
 	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE) ||
-	    (newstate == TCP_CLOSE && !READ_ONCE(c->id))) {
+	    (newstate == TCP_CLOSE && !READ_ONCE(c->id) && !discard)) {
 		/* The child inherits its request's cookie: generate it
 		 * only now, or the clone's copy would overwrite it.  A
-		 * child that dies before it is established gets one too.
+		 * Fast Open child that dies unestablished gets one too.
 		 */
 		id = tt_cookie(sk);
 		if (oldstate == TCP_SYN_RECV)
@@ -298,6 +308,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	}
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
+	c->discard = discard;
 	if (id)
 		WRITE_ONCE(c->id, id);
 	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
@@ -322,7 +333,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		 */
 		if (tcp_sk(sk)->syn_data_acked || tcp_sk(sk)->syn_data)
 			c->flags |= TCPTRAIL_F_FASTOPEN;
-		c->est_ns = ev.t_ns;
+		WRITE_ONCE(c->est_ns, ev.t_ns);
 		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
 		c->tuple_done = true;
 		if (c->role == TCPTRAIL_ROLE_SERVER)

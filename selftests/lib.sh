@@ -355,30 +355,54 @@ expect_eq() {
 # ---- packet capture ---------------------------------------------------
 
 # capture_start NS DEV FILE: tcpdump on DEV until capture_stop; returns
-# once tcpdump is actually listening.
+# once tcpdump is actually listening.  Besides TCP it keeps the end
+# marker capture_stop sends (an Ethernet frame of a local experimental
+# type); readers of FILE ask for "tcp" and never see it.
+CAPTURE_MARK_TYPE=0x88b5
 capture_start() {
 	local ns=$1 dev=$2 file=$3
-	ip netns exec "$ns" tcpdump -i "$dev" -n -U -w "$file" tcp >"$file.log" 2>&1 &
+	ip netns exec "$ns" tcpdump -i "$dev" -n -U --immediate-mode -w "$file" \
+		"tcp or ether proto $CAPTURE_MARK_TYPE" >"$file.log" 2>&1 &
 	local pid=$!
 	defer "kill $pid"
-	CAPTURE_PIDS+=("$pid")
+	CAPTURES+=("$pid $ns $dev $file")
 	busywait 10000 grep -q "listening on" "$file.log" ||
 		die "tcpdump did not start: $(cat "$file.log")"
 }
 
-capture_stop() {
-	local p
-	for p in "${CAPTURE_PIDS[@]}"; do
-		kill -INT "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	CAPTURE_PIDS=()
+# capture_marked FILE: the end marker has reached FILE.
+capture_marked() {
+	[ -n "$(tcpdump -r "$1" -n -c 1 "ether proto $CAPTURE_MARK_TYPE" 2>/dev/null)" ]
 }
-CAPTURE_PIDS=()
+
+# capture_stop: stops every capture once it holds all it was given.
+# tcpdump drops what it has not read yet when interrupted (a busy
+# emulated PREEMPT_RT guest lags by whole handshakes), so each capture
+# is sent a frame of its own after the traffic, and stopped only once
+# that frame is in its file: everything before it is in there too.
+capture_stop() {
+	local c pid ns dev file
+	for c in "${CAPTURES[@]}"; do
+		read -r pid ns dev file <<<"$c"
+		ip netns exec "$ns" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+mac = s.getsockname()[4]
+s.send(b"\xff" * 6 + mac + bytes.fromhex(sys.argv[2][2:]) + bytes(46))
+' "$dev" "$CAPTURE_MARK_TYPE" || log "capture: cannot send the end marker on $dev"
+		busywait 20000 capture_marked "$file" ||
+			log "capture: $file never showed the end marker; it may lack packets"
+		kill -INT "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	CAPTURES=()
+}
+CAPTURES=()
 
 # capture_handshake FILE LPORT: prints "kind epoch_ns" for the handshake
 # segments of the connection using local port LPORT, one per line (kind =
 # syn | synack | ack).
 capture_handshake() {
-	tcpdump -r "$1" -n -tt 2>/dev/null | ttjson pcap-handshake --port "$2"
+	tcpdump -r "$1" -n -tt tcp 2>/dev/null | ttjson pcap-handshake --port "$2"
 }

@@ -259,7 +259,7 @@ tl_capture_stop() {
 	capture_stop
 	local f
 	for f in c s; do
-		tcpdump -r "$TT_TMP/$f.pcap" -n -tt -S 2>/dev/null >"$TT_TMP/$f.txt" || true
+		tcpdump -r "$TT_TMP/$f.pcap" -n -tt -S tcp 2>/dev/null >"$TT_TMP/$f.txt" || true
 	done
 }
 

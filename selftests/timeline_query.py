@@ -226,14 +226,21 @@ def rtx_match(c, S, zero_ns):
     """Pairs c's data and FIN retransmit events with the retransmissions
     in S (a c2s segment starting below what was already sent), by
     sequence number, in order; the timeline's 0 is zero_ns on the
-    capture's clock.  Returns (events, captured, paired, mean_err_ns,
-    max_abs_err_ns)."""
+    capture's clock.  The module stamps a retransmit after what made it
+    (the last segment in from the peer, or the timer after it) and before
+    the segment reaches the tap: an event earlier than its capture by no
+    more than that gap is where it must be.  Returns (events, captured,
+    paired, mean_err_ns, max_abs_err_ns, max_err_beyond_gap_ns)."""
     evs = [e for e in c.get("events") or []
            if e.get("type") == "retransmit" and e.get("kind") in ("data", "fin")]
     caps = []
     high = None
+    last_in = None
     for ns, d, flags, seq, end, _, _ in S:
-        if d != "c2s" or "S" in flags:
+        if d != "c2s":
+            last_in = ns
+            continue
+        if "S" in flags:
             continue
         if "F" in flags:
             end += 1
@@ -241,20 +248,24 @@ def rtx_match(c, S, zero_ns):
             continue
         # 32-bit sequence space: compare relative to the highest sent
         if high is not None and ((seq - high) & 0xffffffff) >= 0x80000000:
-            caps.append((ns - zero_ns, seq))
+            gap = ns - last_in if last_in is not None else 0
+            caps.append((ns - zero_ns, seq, gap))
         if high is None or ((end - high) & 0xffffffff) < 0x80000000:
             high = end
     used = [False] * len(caps)
     errs = []
+    beyond = []
     for e in evs:
-        for i, (t, seq) in enumerate(caps):
+        for i, (t, seq, gap) in enumerate(caps):
             if not used[i] and seq == e.get("seq"):
                 used[i] = True
-                errs.append(e["t_ns"] - t)
+                err = e["t_ns"] - t
+                errs.append(err)
+                beyond.append(err if err > 0 else max(0, -err - gap))
                 break
     mean = sum(errs) // len(errs) if errs else 0
     worst = max((abs(x) for x in errs), default=0)
-    return (len(evs), len(caps), len(errs), mean, worst)
+    return (len(evs), len(caps), len(errs), mean, worst, max(beyond, default=0))
 
 
 def main():

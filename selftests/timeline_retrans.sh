@@ -99,9 +99,10 @@ eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
 	tlp='len([e for e in rtx("data") + rtx("fin") if e.get("cause") == "tlp"])' \
 	unk='len([e for e in rtx("data") + rtx("fin") if e.get("cause") not in ("rto", "fast", "tlp")])' \
 	match='rtx_match(cap_est("client") - st("SYN_SENT", "ESTABLISHED"))')"
-read -r nev ncap paired mean worst <<<"$match"
+read -r nev ncap paired mean worst beyond <<<"$match"
 [[ $mean =~ ^-?[0-9]+$ ]] || mean=0
 [[ $worst =~ ^[0-9]+$ ]] || worst=$((CAP_TOL + 1))
+[[ $beyond =~ ^[0-9]+$ ]] || beyond=$((CAP_TOL + 1))
 log "bulk: $ADDR4_C:$lp -> $ADDR4_S:${P[bulk]}: data_retrans $dr, events data $nd fin $nf, causes: $causes"
 check "bulk: data_retrans > 0 ($dr)" test "${dr/None/0}" -gt 0
 check "bulk: retransmit events of kind data ($nd)" test "${nd/None/0}" -gt 0
@@ -121,7 +122,11 @@ log "bulk: capture shows $ncap retransmitted segments, module $nev events ($dr s
 expect_eq "bulk: data_retrans = retransmissions in the capture" "$dr" "$ncap"
 expect_eq "bulk: every retransmit event paired with one in the capture" "$paired" "$nev"
 log "bulk: retransmit times: module vs capture mean error $(ns2us "$mean") us, worst $(ns2us "$worst") us"
-check "bulk: worst retransmit time error $(ns2ms "$worst") ms <= $(ns2ms "$CAP_TOL") ms" \
-	test "$worst" -le "$CAP_TOL"
+# A retransmit stamped before its segment reached the tap, but after the
+# peer's segment that caused it, is on time: only what lies outside that
+# window counts (PREEMPT_RT under emulation can hold a segment for ms
+# between TCP and the device).
+check "bulk: worst retransmit time error outside [cause, tap] $(ns2ms "$beyond") ms <= $(ns2ms "$CAP_TOL") ms" \
+	test "$beyond" -le "$CAP_TOL"
 
 finish

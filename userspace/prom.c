@@ -108,6 +108,9 @@ static const struct {
 	{ TCPTRAIL_A_STATS_NOTIFY_FAILED, "tcptrail_notify_failed_total",
 	  "counter",
 	  "Multicast messages not delivered (no memory, a reader's full buffer)." },
+	{ TCPTRAIL_A_STATS_DISCARDED, "tcptrail_discarded_children_total",
+	  "counter",
+	  "Server children the kernel threw away before they were established." },
 };
 
 static void write_stats(FILE *f, const struct tt_stats *st)

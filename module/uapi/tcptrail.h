@@ -270,6 +270,12 @@ enum tcptrail_attr_stats {
 					 * as gaps in NOTIFY_SEQ
 					 */
 	TCPTRAIL_A_STATS_PROBES,	/* nest of TCPTRAIL_A_PROBE nests */
+	TCPTRAIL_A_STATS_DISCARDED,	/* u64: server children the kernel
+					 * made and threw away unestablished
+					 * (the loser of two CPUs completing
+					 * one request, a failed clone): not
+					 * connections, dropped from the table
+					 */
 
 	__TCPTRAIL_A_STATS_MAX,
 	TCPTRAIL_A_STATS_MAX = __TCPTRAIL_A_STATS_MAX - 1
