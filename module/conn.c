@@ -366,11 +366,6 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now)
 }
 
 /*
- * The event log keeps the first half of its slots as they were filled and
- * turns the second half into a ring of the latest events, so that an
- * overflowing connection still shows how it started and how it ended.
- */
-/*
  * A live event names its connection by id.  A server's child learns its
  * id (the socket cookie) only when established, so its first events are
  * held in the log until then and sent in log order, with the SYN-ACK the
@@ -392,6 +387,11 @@ static void tt_event_stream(struct tt_conn *c, const struct tt_event *e)
 	tt_notify_event(c, e);
 }
 
+/*
+ * The event log keeps the first half of its slots as they were filled and
+ * turns the second half into a ring of the latest events, so that an
+ * overflowing connection still shows how it started and how it ended.
+ */
 void tt_event_add(struct tt_conn *c, const struct tt_event *e)
 {
 	unsigned int cap = tt_max_events, head = cap / 2, slot;
