@@ -3,7 +3,8 @@
 #
 # explain on handshakes built to go wrong one way each, both ends in view:
 # a clean one (no diagnosis at all), the first SYN dropped (lost_syn, the
-# server having seen only the retransmit), the first SYN-ACK dropped
+# server having seen only the retransmit; over IPv4 and IPv6), the first
+# SYN-ACK dropped
 # (lost_synack, on both ends) and a 300 ms path (slow_path, about one min
 # RTT; quiet again under --slow 1000).  doctor counts them.
 #
@@ -22,7 +23,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/explain_lib.sh"
 
 require_root
-require_cmd ip tc ping python3 iptables
+require_cmd ip tc ping python3 iptables ip6tables
 require_files
 mark_kernel_log
 
@@ -75,6 +76,22 @@ expect_causes synack lost_synack
 summary_has synack lost_synack "The SYN reached"
 expect_causes synack lost_synack --peer
 
+# ---- the first SYN lost over IPv6: the same story
+warm_neigh 6
+start_listener syn6 "$NS_S" "$ADDR6_S" drain
+ip netns exec "$NS_S" ip6tables -A INPUT -p tcp --dport "$LPORT_SRV" --syn \
+	-m statistic --mode nth --every 2 --packet 0 -j DROP
+client syn6 "$NS_C" "$ADDR6_S" "$LPORT_SRV"
+LP=$(client_result syn6 lport)
+ID=$(conn_id client --lport "$LP" --rport "$LPORT_SRV") || die "no IPv6 client entry"
+explain syn6 "$ID"
+expect_causes syn6 lost_syn
+expect_eq "lost_syn (IPv6): SYN retransmits" "$(detail syn6 lost_syn syn_retrans)" 1
+summary_has syn6 lost_syn "saw only a retransmitted one"
+expect_eq "lost_syn (IPv6): evidence from both ends" \
+	"$(detail syn6 lost_syn evidence_roles | tr ' ' '\n' | sort -u | paste -sd ' ')" \
+	"client server"
+
 # ---- a slow path: 300 ms RTT, nothing lost
 ip netns exec "$NS_R" tc qdisc change dev "$VETH_RS" root netem delay 150ms
 ip netns exec "$NS_R" tc qdisc change dev "$VETH_RC" root netem delay 150ms
@@ -99,7 +116,7 @@ o = json.load(open(sys.argv[1])); c = o["causes"]
 print(o["status"], c["lost_syn"], c["lost_synack"], c["slow_path"])' "$TT_TMP/doctor.json")"
 expect_eq "doctor: status" "$STATUS" warning
 # lost_synack and slow_path are told on both ends
-in_range "doctor: lost_syn" "$N_SYN" 1 1
+in_range "doctor: lost_syn" "$N_SYN" 2 2
 in_range "doctor: lost_synack" "$N_SYNACK" 2 2
 in_range "doctor: slow_path" "$N_SLOW" 1 2
 finish

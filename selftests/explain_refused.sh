@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# explain on handshakes that fail: a closed port (refused) and every SYN
-# dropped with tcp_syn_retries=1 in the client's namespace (syn_timeout,
-# naming the sysctl as read there).  doctor counts them.
+# explain on handshakes that fail: a closed port (refused, over IPv4 and
+# IPv6) and every SYN dropped with tcp_syn_retries=1 in the client's
+# namespace (syn_timeout, naming the sysctl as read there).  doctor counts
+# them.
 #
 #   ns $NS_C             ns $NS_R                       ns $NS_S
 #   client  $VETH_C <--> $VETH_RC  [fwd]  $VETH_RS <--> $VETH_S  listener
@@ -36,6 +37,16 @@ ID=$(conn_id client --rport "$PORT_CLOSED" --raddr "$ADDR4_S") || die "no client
 explain refused "$ID"
 expect_causes refused refused
 
+# ---- a closed port over IPv6
+warm_neigh 6
+PORT_CLOSED6=$(ip netns exec "$NS_S" python3 -c 'import socket,sys
+s = socket.socket(socket.AF_INET6); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$ADDR6_S")
+client refused6 "$NS_C" "$ADDR6_S" "$PORT_CLOSED6"
+expect_eq "refused (IPv6): connect()" "$(client_result refused6 errno)" ECONNREFUSED
+ID=$(conn_id client --rport "$PORT_CLOSED6" --raddr "$ADDR6_S") || die "no IPv6 client entry"
+explain refused6 "$ID"
+expect_causes refused6 refused
+
 # ---- every SYN dropped, one retry allowed
 start_listener timeout "$NS_S" "$ADDR4_S" drain
 ip netns exec "$NS_S" iptables -A INPUT -p tcp --dport "$LPORT_SRV" --syn -j DROP
@@ -58,8 +69,8 @@ read -r STATUS N_REF N_TMO F_REF F_TMO <<<"$(python3 -c 'import json,sys
 o = json.load(open(sys.argv[1])); c = o["causes"]; f = o["failed"]
 print(o["status"], c["refused"], c["syn_timeout"], f["refused"], f["timeout"])' "$TT_TMP/doctor.json")"
 expect_eq "doctor: status" "$STATUS" warning
-expect_eq "doctor: refused" "$N_REF" 1
+expect_eq "doctor: refused" "$N_REF" 2
 expect_eq "doctor: syn_timeout" "$N_TMO" 1
-expect_eq "doctor: failed by refusal" "$F_REF" 1
+expect_eq "doctor: failed by refusal" "$F_REF" 2
 expect_eq "doctor: failed by timeout" "$F_TMO" 1
 finish
