@@ -24,16 +24,7 @@ import socket
 import struct
 import sys
 
-
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-
-def write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
+from peerlib import family, write_atomic
 
 
 def server(pairs, ready):

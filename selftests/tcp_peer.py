@@ -19,29 +19,10 @@ through files so the shell side can wait on events instead of sleeping.
 """
 
 import argparse
-import os
 import socket
-import sys
 import time
 
-
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-
-def write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
-
-
-def wait_file(path, timeout):
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"timed out waiting for {path}")
-        time.sleep(0.01)
+from peerlib import family, write_atomic, wait_file
 
 
 def server(a):

@@ -43,33 +43,15 @@ import errno
 import os
 import socket
 import struct
-import sys
 import threading
 import time
+
+from peerlib import family, write_atomic, wait_file
 
 MSG_FASTOPEN = getattr(socket, "MSG_FASTOPEN", 0x20000000)
 TCP_FASTOPEN = getattr(socket, "TCP_FASTOPEN", 23)
 TCP_SYNCNT = getattr(socket, "TCP_SYNCNT", 7)
 PR_SET_NAME = 15
-
-
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-
-def write_atomic(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.rename(tmp, path)
-
-
-def wait_file(path, timeout=120):
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if time.monotonic() > deadline:
-            sys.exit(f"timed out waiting for {path}")
-        time.sleep(0.005)
 
 
 def linger0(s):
