@@ -442,7 +442,6 @@ static void json_diags(struct tt_json *j, const struct tt_conn *base,
 static void json_conn_head(struct tt_json *j, const struct dx_world *w,
 			   const struct tt_conn *c)
 {
-	char a[TT_ADDR_STRLEN];
 	const char *s;
 
 	tt_json_key(j, "id");
@@ -451,14 +450,7 @@ static void json_conn_head(struct tt_json *j, const struct dx_world *w,
 	tt_json_u64(j, c->netns);
 	tt_json_key(j, "role");
 	tt_json_str(j, role_of(c));
-	tt_json_key(j, "laddr");
-	tt_json_str(j, tt_addr_str(c->family, c->laddr, a, sizeof(a)));
-	tt_json_key(j, "lport");
-	tt_json_u64(j, c->lport);
-	tt_json_key(j, "raddr");
-	tt_json_str(j, tt_addr_str(c->family, c->raddr, a, sizeof(a)));
-	tt_json_key(j, "rport");
-	tt_json_u64(j, c->rport);
+	tt_render_json_endpoints(j, c);
 	tt_json_key(j, "state");
 	s = tt_state_name(c->state);
 	tt_json_str(j, s ? s : "unknown");

@@ -1,47 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "agg.h"
 #include "names.h"
 #include "prom.h"
 
-void tt_prom_label_value(FILE *f, const char *s)
+/* HELP text leaves quotes alone; a label value, between quotes, may not. */
+static void escape(FILE *f, const char *s, bool quote)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '\\':
+		if (*s == '\\')
 			fputs("\\\\", f);
-			break;
-		case '"':
+		else if (*s == '"' && quote)
 			fputs("\\\"", f);
-			break;
-		case '\n':
+		else if (*s == '\n')
 			fputs("\\n", f);
-			break;
-		default:
+		else
 			fputc(*s, f);
-			break;
-		}
 	}
+}
+
+void tt_prom_label_value(FILE *f, const char *s)
+{
+	escape(f, s, true);
 }
 
 void tt_prom_help_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		default:
-			fputc(*s, f);
-			break;
-		}
-	}
+	escape(f, s, false);
 }
 
 static void family(FILE *f, const char *name, const char *type,

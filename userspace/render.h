@@ -43,6 +43,12 @@ void tt_render_event_text(const struct tt_conn *c, const struct tt_event *e,
 			  char *buf, size_t len);
 struct tt_json;
 void tt_render_json_event_obj(struct tt_json *j, const struct tt_event *e);
+/* Members of an object open in j: laddr, lport, raddr and rport of c,
+ * and kind, seq, rto_us and backoff of a retransmission.  Commands that
+ * repeat them word them as the lists do.
+ */
+void tt_render_json_endpoints(struct tt_json *j, const struct tt_conn *c);
+void tt_render_json_rtx(struct tt_json *j, const struct tt_event *e);
 
 /* Shared by both renderers. */
 extern const char *const tt_stats_names[];

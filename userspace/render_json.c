@@ -62,6 +62,16 @@ static void u64_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
 
 #define EV_HAS(e, attr) (!!((e)->present & (1U << (attr))))
 
+/* A member the module may leave out: absent then, not null. */
+static void u64_if_sent(struct tt_json *j, bool sent, const char *key,
+			uint64_t v)
+{
+	if (!sent)
+		return;
+	tt_json_key(j, key);
+	tt_json_u64(j, v);
+}
+
 /* An enum sent as u8: its name, or null when the module did not send it. */
 static void enum_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
 			 const char *name)
@@ -70,6 +80,32 @@ static void enum_or_null(struct tt_json *j, const struct tt_conn *c, int attr,
 		name_or_unknown(j, name);
 	else
 		tt_json_null(j);
+}
+
+void tt_render_json_endpoints(struct tt_json *j, const struct tt_conn *c)
+{
+	char a[TT_ADDR_STRLEN];
+
+	tt_json_key(j, "laddr");
+	tt_json_str(j, tt_addr_str(c->family, c->laddr, a, sizeof(a)));
+	tt_json_key(j, "lport");
+	tt_json_u64(j, c->lport);
+	tt_json_key(j, "raddr");
+	tt_json_str(j, tt_addr_str(c->family, c->raddr, a, sizeof(a)));
+	tt_json_key(j, "rport");
+	tt_json_u64(j, c->rport);
+}
+
+void tt_render_json_rtx(struct tt_json *j, const struct tt_event *e)
+{
+	tt_json_key(j, "kind");
+	name_or_unknown(j, tt_rtx_kind_name(e->kind));
+	tt_json_key(j, "seq");
+	tt_json_u64(j, e->seq);
+	tt_json_key(j, "rto_us");
+	tt_json_u64(j, e->rto_us);
+	tt_json_key(j, "backoff");
+	tt_json_u64(j, e->backoff);
 }
 
 static void event(struct tt_json *j, const struct tt_event *e)
@@ -104,26 +140,14 @@ static void event(struct tt_json *j, const struct tt_event *e)
 		}
 		break;
 	case TCPTRAIL_EV_RETRANSMIT:
-		tt_json_key(j, "kind");
-		name_or_unknown(j, tt_rtx_kind_name(e->kind));
-		tt_json_key(j, "seq");
-		tt_json_u64(j, e->seq);
-		tt_json_key(j, "rto_us");
-		tt_json_u64(j, e->rto_us);
-		tt_json_key(j, "backoff");
-		tt_json_u64(j, e->backoff);
-		if (EV_HAS(e, TCPTRAIL_A_EV_SEGS)) {
-			tt_json_key(j, "segs");
-			tt_json_u64(j, e->segs);
-		}
+		tt_render_json_rtx(j, e);
+		u64_if_sent(j, EV_HAS(e, TCPTRAIL_A_EV_SEGS), "segs", e->segs);
 		if (EV_HAS(e, TCPTRAIL_A_EV_CAUSE)) {
 			tt_json_key(j, "cause");
 			name_or_unknown(j, tt_rtx_cause_name(e->cause));
 		}
-		if (EV_HAS(e, TCPTRAIL_A_EV_CA_STATE)) {
-			tt_json_key(j, "ca_state");
-			tt_json_u64(j, e->ca_state);
-		}
+		u64_if_sent(j, EV_HAS(e, TCPTRAIL_A_EV_CA_STATE), "ca_state",
+			    e->ca_state);
 		break;
 	}
 	tt_json_obj_end(j);
@@ -132,7 +156,6 @@ static void event(struct tt_json *j, const struct tt_event *e)
 static void conn(struct tt_json *j, const struct tt_render *r,
 		 const struct tt_conn *c)
 {
-	char a[TT_ADDR_STRLEN];
 	size_t i;
 
 	tt_json_obj_begin(j);
@@ -144,14 +167,7 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 	tt_json_u64(j, c->family == AF_INET6 ? 6 : 4);
 	tt_json_key(j, "role");
 	name_or_unknown(j, tt_role_name(c->role));
-	tt_json_key(j, "laddr");
-	tt_json_str(j, tt_addr_str(c->family, c->laddr, a, sizeof(a)));
-	tt_json_key(j, "lport");
-	tt_json_u64(j, c->lport);
-	tt_json_key(j, "raddr");
-	tt_json_str(j, tt_addr_str(c->family, c->raddr, a, sizeof(a)));
-	tt_json_key(j, "rport");
-	tt_json_u64(j, c->rport);
+	tt_render_json_endpoints(j, c);
 	tt_json_key(j, "state");
 	name_or_unknown(j, tt_state_name(c->state));
 	tt_json_key(j, "start");
@@ -229,22 +245,12 @@ static void conn(struct tt_json *j, const struct tt_render *r,
 	tt_json_key(j, "cgroup_id");
 	u64_or_null(j, c, TCPTRAIL_A_CONN_CGROUP_ID, c->cgroup_id);
 	/* a server's listener queues; clients have none to show */
-	if (TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ)) {
-		tt_json_key(j, "acceptq");
-		tt_json_u64(j, c->acceptq);
-	}
-	if (TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ_MAX)) {
-		tt_json_key(j, "acceptq_max");
-		tt_json_u64(j, c->acceptq_max);
-	}
-	if (TT_HAS(c, TCPTRAIL_A_CONN_SYNQ)) {
-		tt_json_key(j, "synq");
-		tt_json_u64(j, c->synq);
-	}
-	if (TT_HAS(c, TCPTRAIL_A_CONN_NOTIFY_SEQ)) {
-		tt_json_key(j, "notify_seq");
-		tt_json_u64(j, c->notify_seq);
-	}
+	u64_if_sent(j, TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ), "acceptq", c->acceptq);
+	u64_if_sent(j, TT_HAS(c, TCPTRAIL_A_CONN_ACCEPTQ_MAX), "acceptq_max",
+		    c->acceptq_max);
+	u64_if_sent(j, TT_HAS(c, TCPTRAIL_A_CONN_SYNQ), "synq", c->synq);
+	u64_if_sent(j, TT_HAS(c, TCPTRAIL_A_CONN_NOTIFY_SEQ), "notify_seq",
+		    c->notify_seq);
 	tt_json_key(j, "events");
 	tt_json_arr_begin(j);
 	for (i = 0; i < c->nev; i++)

@@ -5,6 +5,7 @@
 
 #include "json.h"
 #include "names.h"
+#include "render.h"
 #include "trace.h"
 
 /* Nanoseconds as the format's microseconds, to the nanosecond. */
@@ -44,6 +45,19 @@ static void meta(struct tt_json *j, const char *what, uint32_t pid,
 	tt_json_obj_end(j);
 }
 
+/* Opens a span or an instant; cat is what the viewers filter on. */
+static void event_begin(struct tt_json *j, const char *name, const char *cat,
+			const char *ph)
+{
+	tt_json_obj_begin(j);
+	tt_json_key(j, "name");
+	tt_json_str(j, name);
+	tt_json_key(j, "cat");
+	tt_json_str(j, cat);
+	tt_json_key(j, "ph");
+	tt_json_str(j, ph);
+}
+
 static bool ends_state(const struct tt_event *e)
 {
 	return e->type == TCPTRAIL_EV_STATE || e->type == TCPTRAIL_EV_TW_EXIT;
@@ -63,13 +77,7 @@ static void state_span(struct tt_json *j, const struct tt_conn *c,
 {
 	const char *name = tt_state_name(e->new_state);
 
-	tt_json_obj_begin(j);
-	tt_json_key(j, "name");
-	tt_json_str(j, name ? name : "unknown");
-	tt_json_key(j, "cat");
-	tt_json_str(j, "state");
-	tt_json_key(j, "ph");
-	tt_json_str(j, "X");
+	event_begin(j, name ? name : "unknown", "state", "X");
 	ids(j, c->netns, tid);
 	ts(j, "ts", c->start_ns + e->t_ns);
 	ts(j, "dur", end > e->t_ns ? end - e->t_ns : 0);
@@ -86,6 +94,7 @@ static void instant(struct tt_json *j, const struct tt_conn *c, uint64_t tid,
 		    const struct tt_event *e)
 {
 	const char *name, *cat = "event", *kind = NULL;
+	char n[48];
 
 	switch (e->type) {
 	case TCPTRAIL_EV_RETRANSMIT:
@@ -114,20 +123,11 @@ static void instant(struct tt_json *j, const struct tt_conn *c, uint64_t tid,
 		name = "event";
 		break;
 	}
-	tt_json_obj_begin(j);
-	tt_json_key(j, "name");
 	if (kind) {
-		char n[48];
-
 		snprintf(n, sizeof(n), "%s %s", name, kind);
-		tt_json_str(j, n);
-	} else {
-		tt_json_str(j, name);
+		name = n;
 	}
-	tt_json_key(j, "cat");
-	tt_json_str(j, cat);
-	tt_json_key(j, "ph");
-	tt_json_str(j, "i");
+	event_begin(j, name, cat, "i");
 	tt_json_key(j, "s");
 	tt_json_str(j, "t");
 	ids(j, c->netns, tid);
@@ -137,14 +137,7 @@ static void instant(struct tt_json *j, const struct tt_conn *c, uint64_t tid,
 
 		tt_json_key(j, "args");
 		tt_json_obj_begin(j);
-		tt_json_key(j, "kind");
-		tt_json_str(j, kind ? kind : "unknown");
-		tt_json_key(j, "seq");
-		tt_json_u64(j, e->seq);
-		tt_json_key(j, "rto_us");
-		tt_json_u64(j, e->rto_us);
-		tt_json_key(j, "backoff");
-		tt_json_u64(j, e->backoff);
+		tt_render_json_rtx(j, e);
 		tt_json_key(j, "cause");
 		tt_json_str(j, cause ? cause : "unknown");
 		tt_json_obj_end(j);
