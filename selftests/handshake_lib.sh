@@ -82,7 +82,8 @@ set_tolerances() {
 }
 
 # start_connection TAG: server + held client; sets PORT LPORT CONNECT_NS
-# CONNECT_START (wall clock before connect()) CLIENT_PID.  The captures run from before the SYN.
+# CONNECT_START (wall clock before connect()) CLIENT_PID.  The captures
+# run from before the SYN.
 start_connection() {
 	local tag=$1
 	capture_start "$NS_C" "$VETH_C" "$TT_TMP/c$tag.pcap"
@@ -183,17 +184,15 @@ handshake_attempt() {
 # 6.1 VM both are sub-millisecond; PREEMPT_RT under emulation can take
 # milliseconds between connect() and the SYN.
 client_vs_capture() {
-	local tag=$1 hs=$2 cap=$3 lines syn synack ack lead turn lo hi
+	local tag=$1 hs=$2 cap=$3 lines synack ack lead turn lo hi
 	lines=$(capture_handshake "$TT_TMP/c$tag.pcap" "$LPORT" 2>/dev/null)
-	syn=$(capture_pick "$lines" syn)
 	synack=$(capture_pick "$lines" synack)
 	ack=$(capture_pick "$lines" ack)
-	if [ -z "$syn" ] || [ -z "$synack" ] || [ -z "$ack" ] || [ -z "$CONNECT_START" ]; then
+	lead=$(capture_lead "$tag")
+	if [ -z "$synack" ] || [ -z "$ack" ] || [ -z "$lead" ]; then
 		fail "client handshake_ns vs capture: capture or connect() start missing"
 		return 0
 	fi
-	lead=$((syn - CONNECT_START))
-	((lead >= 0)) || lead=0
 	turn=$((ack - synack))
 	lo=$((cap - turn - CAP_TOL))
 	hi=$((cap + lead + CAP_TOL))
@@ -203,6 +202,17 @@ client_vs_capture() {
 	else
 		fail "client handshake_ns vs capture = $(ns2ms "$hs") ms not within [$(ns2ms "$lo"), $(ns2ms "$hi")] ms (capture $(ns2ms "$cap") ms)"
 	fi
+}
+
+# capture_lead TAG: ns from just before connect() to the first SYN in the
+# client's capture (the module's SYN_SENT lies between the two).
+capture_lead() {
+	local syn lead
+	syn=$(capture_pick "$(capture_handshake "$TT_TMP/c$1.pcap" "$LPORT" 2>/dev/null)" syn)
+	[ -n "$syn" ] && [ -n "$CONNECT_START" ] || return 0
+	lead=$((syn - CONNECT_START))
+	((lead >= 0)) || lead=0
+	echo "$lead"
 }
 
 # attempt_disturbed TAG CPCAP SPCAP SYN NSYN: true (0) when a capture shows
