@@ -103,7 +103,9 @@ static inline struct sock *tt_lookup_established6(struct net *net,
  * declarations, before its first statement.
  */
 #ifdef TT_HAVE_PREEMPTIBLE_TP
-#define tt_probe_context() guard(preempt_notrace)()
+/* Named apart: 7.x's .clang-format takes guard() for a loop macro. */
+#define TT_PREEMPT_GUARD guard(preempt_notrace)
+#define tt_probe_context() TT_PREEMPT_GUARD()
 #else
 #define tt_probe_context() ((void)0)
 #endif
