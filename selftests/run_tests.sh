@@ -16,6 +16,9 @@ if [ -f settings ]; then
 	t=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' settings)
 	[ -n "$t" ] && timeout_s=$t
 fi
+# A kernel built to check (KASAN, lockdep) runs everything several times
+# slower: TT_TIMEOUT_FACTOR stretches the per-test limit.
+timeout_s=$((timeout_s * ${TT_TIMEOUT_FACTOR:-1}))
 
 if [ $# -gt 0 ]; then
 	tests=("$@")
