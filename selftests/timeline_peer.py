@@ -123,7 +123,10 @@ def new_socket(a):
     s = socket.socket(family(a.addr), socket.SOCK_STREAM)
     if a.bind_port:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(("::" if ":" in a.addr else "0.0.0.0", a.bind_port))
+    # Port 0 is bound here rather than picked by connect(): connect() keeps
+    # a port unique per destination only, and the tests name a client by
+    # its port across several servers.
+    s.bind(("::" if ":" in a.addr else "0.0.0.0", a.bind_port))
     if a.syncnt:
         s.setsockopt(socket.IPPROTO_TCP, TCP_SYNCNT, a.syncnt)
     return s

@@ -7,7 +7,7 @@ per batch of figures.
       FILE is `tcptrail list --json`; each Python EXPR is evaluated with
       L = the whole list and printed on its own line (lists
       space-separated, None as None).
-  timeline_query.py vars FILE MATCH [--segs TEXT PORT] NAME=EXPR...
+  timeline_query.py vars FILE MATCH [--segs TEXT PORT[:PEER]] NAME=EXPR...
       Figures of one connection, printed as shell assignments for eval
       (NAME=VALUE, None when a figure is missing, every NAME even when
       nothing matched).  MATCH "key=value[,key=value]" must select exactly
@@ -19,7 +19,8 @@ per batch of figures.
         rtx(kind)     its retransmit events of that kind
         states()      "OLD>NEW" of every state event, in order
       With --segs, EXPR may also use the capture TEXT (`tcpdump -n -tt
-      -S`) of the connection whose client port is PORT:
+      -S`) of the connection whose client port is PORT (and whose server
+      port is PEER, where a client port serves two servers):
         S                     its segments: (ns, dir, flags, seq, end,
                               len, ack), dir "c2s" or "s2c"
         seg_t(dir, flags, n=1) time of the nth segment with exactly flags
@@ -127,7 +128,7 @@ LEN = re.compile(r" length (\d+)")
 ACK = re.compile(r" ack (\d+)")
 
 
-def segments(path, port):
+def segments(path, port, peer=None):
     out = []
     with open(path) as f:
         for line in f:
@@ -136,6 +137,8 @@ def segments(path, port):
                 continue
             sec, frac, _, sport, _, dport, flags, rest = m.groups()
             if port not in (int(sport), int(dport)):
+                continue
+            if peer is not None and peer not in (int(sport), int(dport)):
                 continue
             s, n, a = SEQ.search(rest), LEN.search(rest), ACK.search(rest)
             seq = int(s.group(1)) if s else 0
@@ -191,7 +194,9 @@ def seg_helpers(S):
 def cmd_vars(path, match, args):
     segs = None
     if len(args) >= 3 and args[0] == "--segs":
-        segs, port, args = args[1], int(args[2]), args[3:]
+        segs, ports, args = args[1], args[2].split(":"), args[3:]
+        port = int(ports[0])
+        peer = int(ports[1]) if len(ports) > 1 else None
     pairs = [a.partition("=")[::2] for a in args]
     env = {"c": None, "L": []}
     try:
@@ -204,7 +209,7 @@ def cmd_vars(path, match, args):
                                   f"(of {len(env['L'])})")
             env.update(helpers(found[0]))
         if segs:
-            env.update(seg_helpers(segments(segs, port)))
+            env.update(seg_helpers(segments(segs, port, peer)))
             if env.get("c") is not None:
                 c, S = env["c"], env["S"]
                 env["rtx_match"] = lambda zero: rtx_match(c, S, zero)

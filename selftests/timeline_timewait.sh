@@ -189,12 +189,19 @@ expect_eq "reuse: tw_exit" "$how" killed
 # ---- expiry: poll the module and ss until all have gone ----
 # ss_gone[TAG]: when ss stopped listing it (wall clock, like the capture);
 # the poll's own period bounds how well ss's view is known.
-declare -A ss_key ss_gone
+# A client port is unique per server port only: a1 and b1 may share one,
+# so a connection is named by both ends.
+declare -A ss_key ss_gone rport
 for tag in "${EXP[@]}"; do
+	case $tag in
+	a*) rport[$tag]=${P[a]} ;;
+	b*) rport[$tag]=${P[b]} ;;
+	v6*) rport[$tag]=${P[a6]} ;;
+	esac
 	if [[ $tag == v6* ]]; then
-		ss_key[$tag]="[$ADDR6_C]:${I[${tag}_lport]} "
+		ss_key[$tag]="$ADDR6_C:${I[${tag}_lport]} $ADDR6_S:${rport[$tag]}"
 	else
-		ss_key[$tag]="$ADDR4_C:${I[${tag}_lport]} "
+		ss_key[$tag]="$ADDR4_C:${I[${tag}_lport]} $ADDR4_S:${rport[$tag]}"
 	fi
 done
 poll_prev=0 poll_gap=0
@@ -202,10 +209,10 @@ expiry_done() {
 	local now=${EPOCHREALTIME/./}000 out tag
 	((poll_prev && now - poll_prev > poll_gap)) && poll_gap=$((now - poll_prev))
 	poll_prev=$now
-	out=$(ip netns exec "$NS_C" ss -Htan state time-wait)
+	out=$(ss_tw)
 	for tag in "${EXP[@]}"; do
 		[ -z "${ss_gone[$tag]:-}" ] || continue
-		[[ $out == *"${ss_key[$tag]}"* ]] || ss_gone[$tag]=$now
+		[[ $'\n'$out$'\n' == *$'\n'"${ss_key[$tag]}"$'\n'* ]] || ss_gone[$tag]=$now
 	done
 	# done when neither ss nor the module has any left
 	for tag in "${EXP[@]}"; do
@@ -241,14 +248,14 @@ fi
 
 # expiry, per connection
 for tag in "${EXP[@]}"; do
-	lp=${I[${tag}_lport]}
-	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp" --segs c "$lp" \
+	lp=${I[${tag}_lport]} rp=${rport[$tag]}
+	eval "$(tlv "$TT_TMP/c.json" "role=client,lport=$lp,rport=$rp" --segs c "$lp:$rp" \
 		how='c["tw_exit"]' tw_ns='c["time_wait_ns"]' t_tw='st("FIN_WAIT2", "TIME_WAIT")' \
 		st='c["state"]' t_est='st("SYN_SENT", "ESTABLISHED")' \
 		sa='cap_est("client")' sfin='first("s2c", lambda x: "F" in x[2])')"
 	expect_eq "$tag: tw_exit" "$how" expired
 	expect_eq "$tag: state after TIME_WAIT" "$st" CLOSE
-	check "$tag: ss no longer shows ${ss_key[$tag]% }" test -n "${ss_gone[$tag]:-}"
+	check "$tag: ss no longer shows ${ss_key[$tag]}" test -n "${ss_gone[$tag]:-}"
 	if [ "$tw_ns" = None ]; then
 		fail "$tag: no time_wait_ns"
 		continue
