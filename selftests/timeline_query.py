@@ -47,13 +47,7 @@ import re
 import shlex
 import sys
 
-
-def norm(v):
-    import ipaddress
-    try:
-        return str(ipaddress.ip_address(v))
-    except ValueError:
-        return v
+from ttjson import matches
 
 
 def load(path):
@@ -65,15 +59,6 @@ def load(path):
     if not isinstance(data, list):
         raise ValueError(f"{path}: not a JSON array")
     return data
-
-
-def matches(e, conds):
-    for cond in conds:
-        k, _, want = cond.partition("=")
-        have = e.get(k)
-        if have is None or norm(str(have)) != norm(want):
-            return False
-    return True
 
 
 def fmt(v):
