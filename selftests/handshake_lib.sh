@@ -72,10 +72,13 @@ set_tolerances() {
 	# seen here.
 	RTT_TOL=$((RTT_MED_NS - RTT_MIN_NS + RTT / 10 + 5000000))
 	# Module vs capture of the same packets: only the time between the tap
-	# and the tracepoint separates them, sub-millisecond on an idle VM (and
-	# attempts where the host stalled are not judged, see
-	# attempt_disturbed).
-	CAP_TOL=$((RTT_MED_NS - RTT_MIN_NS + 3000000))
+	# and the tracepoint separates them, sub-millisecond on an idle VM
+	# (attempts where the host stalled are not judged, see
+	# attempt_disturbed).  A received segment, though, is stamped when
+	# the veth peer queues it and taken by the stack later, and the
+	# server's ACK draws no answer that would show a stall: 3.6 ms seen,
+	# so the 10 ms timeline_lib.sh allows.
+	CAP_TOL=$((RTT_MED_NS - RTT_MIN_NS + 10000000))
 	# connect() brackets the handshake: it cannot be shorter, and is longer
 	# by the wake-up of the blocked caller (python, under emulation).
 	WAKE_TOL=$((RTT_MED_NS - RTT_MIN_NS + 100000000))
