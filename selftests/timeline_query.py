@@ -190,6 +190,12 @@ def cmd_vars(path, match, args):
             conds = [m for m in match.split(",") if m]
             found = [e for e in env["L"] if matches(e, conds)]
             if len(found) != 1:
+                for e in found:
+                    print("vars: candidate " + " ".join(
+                        f"{k}={e.get(k)}" for k in
+                        ("id", "role", "laddr", "lport", "raddr", "rport",
+                         "state", "outcome", "tw_exit", "closer")),
+                        file=sys.stderr)
                 raise LookupError(f"{len(found)} connections match '{match}' "
                                   f"(of {len(env['L'])})")
             env.update(helpers(found[0]))

@@ -121,8 +121,14 @@ n_tw() {
 		tt_tw >"$TT_TMP/tt.tuples" &&
 		[ "$(wc -l <"$TT_TMP/tt.tuples")" = "${#EXP[@]}" ]
 }
-busywait 20000 n_tw ||
+if ! busywait 20000 n_tw; then
 	fail "entry: ss and the module never both showed ${#EXP[@]} TIME_WAITs (ss $(wc -l <"$TT_TMP/ss.tuples"), module $(wc -l <"$TT_TMP/tt.tuples" 2>/dev/null))"
+	for tag in "${EXP[@]}"; do
+		log "entry: $tag: lport ${I[${tag}_lport]:-?} errno ${I[${tag}_errno]:-?}"
+	done
+	ip netns exec "$NS_C" ss -tan | sed 's/^/#   /'
+	ip netns exec "$NS_C" "$TCPTRAIL_CLI" list | sed 's/^/#   /'
+fi
 [ -f "$TT_TMP/tw.json" ] || die "entry: no TIME_WAIT list from the module"
 # all are in TIME_WAIT by now: the expiry wait's deadline is 70 s from here
 tw_entry_us=${EPOCHREALTIME/./}
@@ -237,7 +243,7 @@ CAP_ACK_EST='first("c2s", lambda x: "S" not in x[2])'
 CAP_ACK_FIN='acking("c2s", next((x[4] for x in S if x[1] == "s2c" and "F" in x[2]), None))'
 
 # reuse, against the capture: the new SYN from the same port
-eval "$(tlv "$TT_TMP/c.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established" --segs c "$REUSE_PORT" \
+eval "$(tlv "$TT_TMP/c.json" "lport=$REUSE_PORT,state=CLOSE,outcome=established,tw_exit=killed" --segs c "$REUSE_PORT" \
 	tw_ns='c["time_wait_ns"]' t_tw='st("FIN_WAIT2", "TIME_WAIT")' t_est='st("SYN_SENT", "ESTABLISHED")' \
 	ca1="$CAP_ACK_EST" cfin="$CAP_ACK_FIN" syn2='seg_t("c2s", "S", 2)' \
 	sfin='first("s2c", lambda x: "F" in x[2])')"
