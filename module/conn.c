@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The connection table and each connection's bounded event log.
+ * The connection table, and the spare objects its entries and their
+ * event log extents (evlog.c) are made of.
  *
  * Locking:
  *  - tt_by_sk is a hash of RCU lists sized at load: lookups are lockless,
@@ -49,8 +50,9 @@ static u64 tt_nr_created, tt_nr_finished, tt_nr_evicted;
 static atomic64_t tt_nr_refused = ATOMIC64_INIT(0);
 static atomic64_t tt_nr_sampled_out = ATOMIC64_INIT(0);
 static u64 tt_nr_discarded; /* under tt_lock */
-static u64 tt_count_peak;
-static atomic64_t tt_nr_events_lost = ATOMIC64_INIT(0);
+/* Extents held by entries, and the most objects ever held at once. */
+static atomic_t tt_nr_ext = ATOMIC_INIT(0);
+static atomic64_t tt_objs_peak = ATOMIC64_INIT(0);
 
 static struct hlist_head *tt_bucket(const struct sock *sk)
 {
@@ -68,9 +70,11 @@ struct tt_conn *tt_conn_lookup(const struct sock *sk)
 	return NULL;
 }
 
+static void tt_conn_recycle(struct tt_conn *c);
+
 static void tt_conn_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(tt_cache, container_of(head, struct tt_conn, rcu));
+	tt_conn_recycle(container_of(head, struct tt_conn, rcu));
 }
 
 /* Caller holds tt_lock. */
@@ -164,12 +168,20 @@ static void tt_conn_maybe_finish_locked(struct tt_conn *c, u64 now)
 }
 
 /*
- * Spare entries.  A probe may not allocate on PREEMPT_RT (the slab takes
- * sleeping locks there, and tracepoints run with preemption disabled), so
- * probes take entries from this pool, which a work item refills in
- * process context.  Elsewhere an empty pool falls back to GFP_ATOMIC.
- * Pushes are lock-free; pops are serialised by tt_pool_lock because an
- * llist allows only one consumer at a time.
+ * Spare objects, for entries and extents alike.  A probe may not allocate
+ * on PREEMPT_RT (the slab takes sleeping locks there, and tracepoints run
+ * with preemption disabled), so probes take objects from this pool, which
+ * a work item refills in process context.  Elsewhere an empty pool falls
+ * back to GFP_ATOMIC.  Pushes are lock-free; pops are serialised by
+ * tt_pool_lock because an llist allows only one consumer at a time.
+ *
+ * A dropped entry and its extents come back here after the entry's grace
+ * period rather than to the slab: under connection churn every connection
+ * would otherwise pay a free and an allocation, and with init_on_alloc
+ * (Debian's default) the allocation clears the whole object, which the
+ * entry does not need.  Up to twice the target is kept, enough for the
+ * entries of one grace period at tens of thousands of connections a
+ * second.
  */
 #define TT_POOL_TARGET 256
 
@@ -193,6 +205,51 @@ static void tt_pool_put(struct tt_conn *c)
 {
 	llist_add(&c->free, &tt_pool);
 	atomic_inc(&tt_pool_n);
+}
+
+/* An extent is a spare object that holds events only. */
+static void tt_pool_recycle(struct tt_conn *c)
+{
+	if (tt_pool_count() < 2 * tt_pool_target())
+		tt_pool_put(c);
+	else
+		kmem_cache_free(tt_cache, c);
+}
+
+/* Whole entries in use, extents in use, spares. */
+static u64 tt_objs_held(void)
+{
+	return READ_ONCE(tt_count) + atomic_read(&tt_nr_ext) + tt_pool_count();
+}
+
+static void tt_objs_note_peak(void)
+{
+	s64 held = tt_objs_held(), peak = atomic64_read(&tt_objs_peak);
+
+	while (held > peak && !atomic64_try_cmpxchg(&tt_objs_peak, &peak, held))
+		;
+}
+
+static void tt_conn_put_ext(struct tt_conn *c, bool to_pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < TT_EXT_MAX && c->ext[i]; i++) {
+		struct tt_conn *x = (struct tt_conn *)c->ext[i];
+
+		c->ext[i] = NULL;
+		atomic_dec(&tt_nr_ext);
+		if (to_pool)
+			tt_pool_recycle(x);
+		else
+			kmem_cache_free(tt_cache, x);
+	}
+}
+
+static void tt_conn_recycle(struct tt_conn *c)
+{
+	tt_conn_put_ext(c, true);
+	tt_pool_recycle(c);
 }
 
 static struct tt_conn *tt_pool_get(void)
@@ -223,6 +280,18 @@ static void tt_pool_fill(struct work_struct *work)
 			break;
 		tt_pool_put(c);
 	}
+}
+
+/* From a probe, with c->lock held: the same rules as an entry's. */
+struct tt_event *tt_conn_ext_get(void)
+{
+	struct tt_conn *x = tt_pool_get();
+
+	if (!x)
+		return NULL;
+	atomic_inc(&tt_nr_ext);
+	tt_objs_note_peak();
+	return (struct tt_event *)x;
 }
 
 static int tt_pool_init(void)
@@ -292,8 +361,8 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
 	list_add_tail_rcu(&c->all, &tt_all);
 	tt_count++;
 	tt_nr_created++;
-	tt_count_peak = max_t(u64, tt_count_peak, tt_count);
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
+	tt_objs_note_peak();
 	return c;
 
 unlock_free:
@@ -365,91 +434,6 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now)
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
-/*
- * A live event names its connection by id.  A server's child learns its
- * id (the socket cookie) only when established, so its first events are
- * held in the log until then and sent in log order, with the SYN-ACK the
- * handshake put in front of them and the start time it settled.
- */
-static void tt_event_stream(struct tt_conn *c, const struct tt_event *e)
-{
-	unsigned int i;
-
-	if (!c->id) {
-		c->live_held = true;
-		return;
-	}
-	if (c->live_held) {
-		c->live_held = false;
-		for (i = 0; i < tt_event_count(c); i++)
-			tt_notify_event(c, tt_event_at(c, i));
-	}
-	tt_notify_event(c, e);
-}
-
-/*
- * The event log keeps the first half of its slots as they were filled and
- * turns the second half into a ring of the latest events, so that an
- * overflowing connection still shows how it started and how it ended.
- */
-void tt_event_add(struct tt_conn *c, const struct tt_event *e)
-{
-	unsigned int cap = tt_max_events, head = cap / 2, slot;
-
-	if (!(c->ev_mask & (1U << e->type)))
-		return;
-	if (c->live)
-		tt_event_stream(c, e);
-
-	if (c->nev < cap) {
-		slot = c->nev;
-	} else {
-		slot = head + (c->nev - head) % (cap - head);
-		atomic64_inc(&tt_nr_events_lost);
-	}
-	c->ev[slot] = *e;
-	c->nev++;
-}
-
-/*
- * Server handshakes learn about their first SYN-ACK only when they
- * complete; the few events that precede the child socket go in front.
- */
-void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
-			   unsigned int n)
-{
-	if (!n)
-		return;
-	if (c->nev + n > tt_max_events) {
-		atomic64_add(n, &tt_nr_events_lost);
-		return;
-	}
-	memmove(&c->ev[n], &c->ev[0], c->nev * sizeof(c->ev[0]));
-	memcpy(&c->ev[0], e, n * sizeof(*e));
-	c->nev += n;
-}
-
-unsigned int tt_event_count(const struct tt_conn *c)
-{
-	return min(c->nev, tt_max_events);
-}
-
-u32 tt_event_lost(const struct tt_conn *c)
-{
-	return c->nev > tt_max_events ? c->nev - tt_max_events : 0;
-}
-
-const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i)
-{
-	unsigned int cap = tt_max_events, head = cap / 2, ring = cap - head;
-	unsigned int oldest;
-
-	if (c->nev <= cap || i < head)
-		return &c->ev[i];
-	oldest = (c->nev - head) % ring;
-	return &c->ev[head + (oldest + i - head) % ring];
-}
-
 int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
 		     void *arg, unsigned long *gen)
 {
@@ -502,17 +486,16 @@ struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
 	return NULL;
 }
 
-/* What the table holds: its entries, its spares and its buckets. */
-static u64 tt_conn_mem(u64 entries)
+/* What the table holds: entries, extents, spares and hash buckets. */
+static u64 tt_conn_mem(u64 objs)
 {
-	return (entries + tt_pool_count()) * kmem_cache_size(tt_cache) +
+	return objs * kmem_cache_size(tt_cache) +
 	       (sizeof(*tt_by_sk) << tt_hash_bits);
 }
 
 void tt_stats_read(struct tt_stats *st)
 {
 	unsigned long irqf;
-	u64 peak;
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
 	st->tracked = tt_count;
@@ -520,13 +503,12 @@ void tt_stats_read(struct tt_stats *st)
 	st->finished = tt_nr_finished;
 	st->evicted = tt_nr_evicted;
 	st->discarded = tt_nr_discarded;
-	peak = tt_count_peak;
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	st->refused = atomic64_read(&tt_nr_refused);
-	st->events_lost = atomic64_read(&tt_nr_events_lost);
+	st->events_lost = tt_events_lost();
 	st->sampled_out = atomic64_read(&tt_nr_sampled_out);
-	st->mem_bytes = tt_conn_mem(st->tracked);
-	st->mem_peak = tt_conn_mem(peak);
+	st->mem_bytes = tt_conn_mem(tt_objs_held());
+	st->mem_peak = tt_conn_mem(atomic64_read(&tt_objs_peak));
 }
 
 /* Linger expiry, from the reaper.  Caller holds tt_lock. */
@@ -552,14 +534,14 @@ void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now)
 
 int tt_conn_init(void)
 {
-	int err = -ENOMEM;
-	size_t size = sizeof(struct tt_conn) +
-		      tt_max_events * sizeof(struct tt_event);
+	int err;
 
-	tt_cache = kmem_cache_create("tcptrail_conn", size, 0,
+	tt_cache = kmem_cache_create("tcptrail_conn", sizeof(struct tt_conn), 0,
 				     SLAB_HWCACHE_ALIGN, NULL);
 	if (!tt_cache)
 		return -ENOMEM;
+	tt_evlog_init(kmem_cache_size(tt_cache));
+	err = -ENOMEM;
 	/* About one entry per bucket at the load-time cap. */
 	tt_hash_bits = ilog2(roundup_pow_of_two(tt_max_conns));
 	tt_by_sk = kvcalloc(1U << tt_hash_bits, sizeof(*tt_by_sk), GFP_KERNEL);
@@ -590,13 +572,14 @@ void tt_conn_uninit(void)
 		/* Still in TIME_WAIT: nobody will read why it ends. */
 		if (c->tw)
 			inet_twsk_put(c->tw);
+		tt_conn_put_ext(c, false);
 		kmem_cache_free(tt_cache, c);
 	}
 	INIT_LIST_HEAD(&tt_all);
 	INIT_LIST_HEAD(&tt_tw_list);
 	INIT_LIST_HEAD(&tt_done_list);
 	tt_count = 0;
-	tt_count_peak = 0;
+	atomic64_set(&tt_objs_peak, 0);
 	/* Entries dropped earlier may still wait for their grace period. */
 	rcu_barrier();
 	tt_pool_uninit();

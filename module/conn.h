@@ -30,6 +30,9 @@
 #define TT_MAX_CONNS_MIN 16
 #define TT_MAX_CONNS_LIMIT 1048576
 #define TT_LINGER_LIMIT 86400
+#define TT_MAX_EVENTS_MIN 8
+/* A connection with this many events still fits one netlink message. */
+#define TT_MAX_EVENTS_LIMIT 256
 
 /*
  * Module parameters, validated at load.  max_events is fixed from then
@@ -53,6 +56,14 @@ struct tt_event {
 	u8 ca_state;
 	u8 cause; /* enum tcptrail_rtx_cause */
 };
+
+/*
+ * The event log's slots in the entry: an ordinary connection needs 7.
+ * Beyond them the log grows in extents (evlog.c); TT_EXT_MAX of them
+ * cover max_events' upper limit.
+ */
+#define TT_EV_INLINE 8
+#define TT_EXT_MAX 12
 
 struct tt_conn {
 	struct hlist_node node; /* in tt_by_sk while the socket lives */
@@ -123,8 +134,11 @@ struct tt_conn {
 	u32 acceptq_max;
 	u32 synq;
 
-	u32 nev; /* events ever appended */
-	struct tt_event ev[]; /* tt_max_events slots */
+	u32 nev; /* events stored; past tt_max_events, ever stored */
+	u32 ev_dropped; /* found no extent to go in */
+	/* Slots beyond the inline ones, tt_ev_per_ext each (evlog.c). */
+	struct tt_event *ext[TT_EXT_MAX];
+	struct tt_event ev[TT_EV_INLINE];
 };
 
 /* Aggregate counters, read by the STATS command. */
@@ -157,6 +171,10 @@ void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
 unsigned int tt_event_count(const struct tt_conn *c);
 u32 tt_event_lost(const struct tt_conn *c);
 const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i);
+
+u64 tt_events_lost(void);
+void tt_evlog_init(size_t obj_size);
+struct tt_event *tt_conn_ext_get(void);
 
 void tt_stats_read(struct tt_stats *st);
 

@@ -19,10 +19,6 @@
 #include "reap.h"
 #include "synack.h"
 
-#define TT_MAX_EVENTS_MIN 8
-/* A connection with this many events still fits one netlink message. */
-#define TT_MAX_EVENTS_LIMIT 256
-
 unsigned int tt_max_conns = 8192;
 module_param_named(max_conns, tt_max_conns, uint, 0444);
 #define TT_DESC_MAX_CONNS \

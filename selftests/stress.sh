@@ -108,12 +108,18 @@ done
 warm_neigh 4
 warm_neigh 6
 
-# Memory with an empty table (the spare pool full): what the cap adds on
-# top is at most MAX_CONNS entries, plus the remembered requests.
+# Memory with an empty table (the spare pool at its target, min(256,
+# MAX_CONNS) objects): what the cap adds on top is at most MAX_CONNS
+# entries with the extents of 64 events (the default max_events: 8 slots
+# in the entry, object size / 32 bytes per extent), as many spares again
+# as the target (dropped objects return to the pool up to twice it), plus
+# the remembered requests.
 OBJ=$(cat /sys/kernel/slab/tcptrail_conn/object_size 2>/dev/null) || OBJ=
 MEM_BASE=$(jget mem_bytes "$(stats)")
+SPARE_MAX=$((MAX_CONNS < 256 ? MAX_CONNS : 256))
 if [ -n "$OBJ" ]; then
-	MEM_BOUND=$((MEM_BASE + MAX_CONNS * OBJ + REQS_MAX * REQ_BYTES))
+	EXT_MAX=$(((64 - 8 + OBJ / 32 - 1) / (OBJ / 32)))
+	MEM_BOUND=$((MEM_BASE + (MAX_CONNS * (1 + EXT_MAX) + SPARE_MAX) * OBJ + REQS_MAX * REQ_BYTES))
 else
 	MEM_BOUND=
 fi
@@ -517,10 +523,14 @@ failslab() {
 	echo -1 >"$FS/times"
 	defer "echo 0 >$FS/probability"
 	server failslab 4 "$ADDR4_S"
+	# A full table recycles its evicted entries: let it grow instead (they
+	# linger), so that every connection needs a new object from the slab.
+	"$TCPTRAIL_CLI" config max-conns 1048576 >/dev/null || fail "failslab: cannot raise max-conns"
 	before=$(stats)
 	failslab_set 90
 	out=$(ip netns exec "$NS_C" "$TCPLOAD" -c -a "$ADDR4_S" -p "$SRV_PORT" -j 4 -t "$FAIL_S" -r -q) || true
 	failslab_set 0
+	"$TCPTRAIL_CLI" config max-conns "$MAX_CONNS" >/dev/null || fail "failslab: cannot restore max-conns"
 	n=$(kv connections "$out")
 	e=$(kv errors "$out")
 	log "failslab: $out"
