@@ -77,9 +77,12 @@ ip netns exec "$NS_C" sysctl -qw net.ipv4.ip_local_port_range="40000 40009" ||
 	skip "cannot set ip_local_port_range"
 start_listener tw "$NS_S" "$ADDR4_S" drain
 # shellcheck disable=SC2317 # called through busywait
+# Only the range's ports: the retransmitting client above, closed first,
+# has its own TIME_WAIT toward the same server.
 tw_count() {
 	"$TCPTRAIL_CLI" list --all-netns --json | python3 -c 'import json,sys
-print(sum(c["role"] == "client" and c["rport"] == int(sys.argv[1]) and c["state"] == "TIME_WAIT" for c in json.load(sys.stdin)))' "$LPORT_SRV"
+print(sum(c["role"] == "client" and c["rport"] == int(sys.argv[1]) and c["state"] == "TIME_WAIT"
+          and 40000 <= c["lport"] <= 40009 for c in json.load(sys.stdin)))' "$LPORT_SRV"
 }
 # shellcheck disable=SC2317 # called through busywait
 tw_reached() {

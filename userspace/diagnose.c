@@ -894,6 +894,22 @@ static void rule_unanswered_syns(struct dx *x)
 	fact(d, "rto_wait_ns", (int64_t)rto_wait(c, TCPTRAIL_RTX_SYN));
 }
 
+/*
+ * A client in TIME_WAIT holding one of connect()'s ports: one outside the
+ * namespace's ephemeral range (bound, or left from before the range
+ * changed) takes none of them.
+ */
+static bool tw_holds_port(const struct tt_dx_env *env, const struct tt_conn *c)
+{
+	const struct tt_dx_netenv *ns;
+
+	if (c->role != TCPTRAIL_ROLE_CLIENT || c->state != 6)
+		return false;
+	ns = tt_dx_env_ns(env, c->netns);
+	return !ns || ns->port_lo <= 0 || ns->port_hi < ns->port_lo ||
+	       (c->lport >= ns->port_lo && c->lport <= ns->port_hi);
+}
+
 static void rule_client_abort(struct dx *x)
 {
 	const struct tt_conn *c = x->c;
@@ -915,7 +931,7 @@ static void rule_client_abort(struct dx *x)
 		for (i = 0; all && i < all->n; i++) {
 			const struct tt_conn *o = &all->v[i];
 
-			if (o->role == TCPTRAIL_ROLE_CLIENT && o->state == 6 &&
+			if (tw_holds_port(x->env, o) &&
 			    o->netns == c->netns && o->family == c->family &&
 			    o->rport == c->rport &&
 			    same_addr(c, o->raddr, c->raddr))
@@ -1346,6 +1362,7 @@ static int tw_cmp(const void *a, const void *b)
 
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 {
+	const struct tt_dx_netenv *ns;
 	struct tt_dx_tw *v = NULL;
 	size_t n = 0, cap = 0, i, k;
 
@@ -1353,16 +1370,15 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 	for (i = 0; env->all && i < env->all->n; i++) {
 		const struct tt_conn *c = &env->all->v[i];
 
-		if (c->role != TCPTRAIL_ROLE_CLIENT || c->state != 6)
+		if (!tw_holds_port(env, c))
 			continue;
+		ns = tt_dx_env_ns(env, c->netns);
 		for (k = 0; k < n; k++)
 			if (v[k].netns == c->netns && v[k].family == c->family &&
 			    v[k].rport == c->rport &&
 			    same_addr(c, v[k].raddr, c->raddr))
 				break;
 		if (k == n) {
-			const struct tt_dx_netenv *ns;
-
 			if (n == cap) {
 				size_t nc = cap ? cap * 2 : 8;
 				struct tt_dx_tw *nv = realloc(v, nc * sizeof(*nv));
@@ -1381,7 +1397,6 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 			v[n].rport = c->rport;
 			v[n].port_lo = -1;
 			v[n].port_hi = -1;
-			ns = tt_dx_env_ns(env, c->netns);
 			if (ns && ns->port_lo > 0 && ns->port_hi >= ns->port_lo) {
 				v[n].port_lo = ns->port_lo;
 				v[n].port_hi = ns->port_hi;

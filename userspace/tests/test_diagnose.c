@@ -792,6 +792,11 @@ static void time_wait_pressure(void)
 		fin_close(&c, 2 * MS);
 		put(&w, &c);
 	}
+	/* bound outside the range: takes none of connect()'s ports */
+	mk_client(&c, 115, 50000);
+	est(&c, 1 * MS);
+	fin_close(&c, 2 * MS);
+	put(&w, &c);
 	/* another destination, one in TIME_WAIT: not crowded */
 	mk(&c, TCPTRAIL_ROLE_CLIENT, 120, "10.0.0.1", 40000, "10.0.0.3", 80, T0);
 	est(&c, 1 * MS);
