@@ -116,7 +116,7 @@ static bool tt_evict_one_locked(void)
 		return true;
 	}
 	list_for_each_entry(c, &tt_tw_list, wait_link) {
-		if (c->linked)
+		if (tt_reap_is_cursor(&c->wait_link) || c->linked)
 			continue;
 		list_del_rcu(&c->all);
 		list_move_tail(&c->wait_link, &tt_release_list);

@@ -14,6 +14,10 @@
 #include "reap.h"
 #include "synack.h"
 
+/*
+ * Timewait socks looked at per hold of tt_lock: the walk lets IRQs in
+ * between batches, however many TIME_WAITs are tracked.
+ */
 #define TT_REAP_BATCH 32
 /* Linger and request expiry run on every Nth pass only. */
 #define TT_REAP_SLOW_EVERY 10
@@ -61,6 +65,17 @@ static void tt_reap_fin_wait2(struct tt_conn *c,
 static void tt_reap_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(tt_reap_work, tt_reap_fn);
 static unsigned int tt_reap_pass;
+/*
+ * Where the walk of tt_tw_list stands while tt_lock is dropped: a node of
+ * the list that is no entry, there only during a pass.  Entries before it
+ * were looked at; any entry may go meanwhile, the cursor stays.
+ */
+static LIST_HEAD(tt_reap_cursor);
+
+bool tt_reap_is_cursor(const struct list_head *node)
+{
+	return node == &tt_reap_cursor;
+}
 
 bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
 {
@@ -78,18 +93,24 @@ bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
 }
 
 /*
- * Returns how many timewait socks ended; their references are put outside
- * tt_lock, in batches, because the last put frees the sock.
+ * One batch of the walk, from the cursor on.  Returns false once the walk
+ * is over (the cursor is then off the list).  References of the timewait
+ * socks that ended are put outside tt_lock, because the last put frees
+ * the sock.
  */
-static unsigned int tt_reap_tw(u64 now)
+static bool tt_reap_tw(u64 now)
 {
 	unsigned long irqf;
 	struct inet_timewait_sock *gone[TT_REAP_BATCH];
-	struct tt_conn *c, *n;
-	unsigned int i, nr = 0;
+	unsigned int i, seen, nr = 0;
+	bool more;
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
-	list_for_each_entry_safe(c, n, &tt_tw_list, wait_link) {
+	for (seen = 0;
+	     seen < TT_REAP_BATCH && tt_reap_cursor.next != &tt_tw_list;
+	     seen++) {
+		struct tt_conn *c = list_entry(tt_reap_cursor.next,
+					       struct tt_conn, wait_link);
 		struct inet_timewait_sock *tw = c->tw;
 		struct tt_event ev = {
 			.t_ns = now,
@@ -97,6 +118,8 @@ static unsigned int tt_reap_tw(u64 now)
 			.new_state = TCP_CLOSE,
 		};
 
+		/* Past c first: c may leave the list below. */
+		list_move(&tt_reap_cursor, &c->wait_link);
 		tt_reap_fin_wait2(c, tw, now);
 		if (!hlist_nulls_unhashed(&tw->tw_node))
 			continue;
@@ -109,13 +132,14 @@ static unsigned int tt_reap_tw(u64 now)
 		raw_spin_unlock(&c->lock);
 		tt_conn_tw_gone_locked(c, now);
 		gone[nr++] = tw;
-		if (nr == TT_REAP_BATCH)
-			break;
 	}
+	more = tt_reap_cursor.next != &tt_tw_list;
+	if (!more)
+		list_del_init(&tt_reap_cursor);
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	for (i = 0; i < nr; i++)
 		inet_twsk_put(gone[i]);
-	return nr;
+	return more;
 }
 
 static void tt_reap_fn(struct work_struct *work)
@@ -123,7 +147,10 @@ static void tt_reap_fn(struct work_struct *work)
 	unsigned long irqf;
 	u64 now = ktime_get_ns();
 
-	while (tt_reap_tw(now) == TT_REAP_BATCH)
+	raw_spin_lock_irqsave(&tt_lock, irqf);
+	list_add(&tt_reap_cursor, &tt_tw_list);
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
+	while (tt_reap_tw(now))
 		cond_resched();
 	tt_conn_release_evicted();
 	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {

@@ -18,6 +18,9 @@ void tt_reap_start(void);
 void tt_reap_stop(void);
 void tt_reap_release_all(void);
 
+/* tt_tw_list holds the reaper's cursor during a pass: no entry. */
+bool tt_reap_is_cursor(const struct list_head *node);
+
 /* Hand over a referenced timewait sock; the reaper puts it when it ends. */
 bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now);
 
