@@ -484,17 +484,16 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	rcu_read_unlock();
 }
 
-static void tt_on_reset(const struct sock *sk, u8 type)
+static void tt_on_reset(const struct sock *sk, u8 type, u64 t_ns)
 {
 	unsigned long irqf;
-	struct tt_event ev = { .type = type };
+	struct tt_event ev = { .type = type, .t_ns = t_ns };
 	struct tt_conn *c;
 
 	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c)
 		goto out;
-	ev.t_ns = ktime_get_ns();
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	if (type == TCPTRAIL_EV_RST_SENT) {
 		c->rst_sent++;
@@ -511,6 +510,24 @@ out:
 	rcu_read_unlock();
 }
 
+/*
+ * An active reset (no skb: an abort, close() with SO_LINGER 0) is traced
+ * by tcp_send_active_reset() after the transmit, which may have run the
+ * receiving stack, or been preempted, in between.  It stamped the socket
+ * (tcp_mstamp_refresh(), ktime_get_ns() like ours) right before sending:
+ * that is when the RST left.  A reset answering a segment is traced
+ * before it is sent.
+ */
+static u64 tt_rst_sent_ns(const struct sock *sk, const struct sk_buff *skb)
+{
+	u64 now = ktime_get_ns(), sent;
+
+	if (skb)
+		return now;
+	sent = READ_ONCE(tcp_sk(sk)->tcp_clock_cache);
+	return sent && sent <= now ? sent : now;
+}
+
 static void tt_on_send_reset(TT_SRST_PROTO)
 {
 	tt_probe_context();
@@ -519,7 +536,7 @@ static void tt_on_send_reset(TT_SRST_PROTO)
 	    sk->sk_state == TCP_LISTEN)
 		return;
 	tt_hit(TT_HOOK_SEND_RESET);
-	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT);
+	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT, tt_rst_sent_ns(sk, skb));
 }
 
 static void tt_on_receive_reset(void *data, struct sock *sk)
@@ -528,7 +545,7 @@ static void tt_on_receive_reset(void *data, struct sock *sk)
 	if (!tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_RECEIVE_RESET);
-	tt_on_reset(sk, TCPTRAIL_EV_RST_RECV);
+	tt_on_reset(sk, TCPTRAIL_EV_RST_RECV, ktime_get_ns());
 }
 
 static void tt_on_destroy(void *data, struct sock *sk)

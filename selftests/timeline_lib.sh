@@ -315,7 +315,10 @@ tl_in_bracket() {
 # VALUE within [NOMINAL - EARLY, NOMINAL + LATE].  When the capture of the
 # same interval is itself outside that window, the host disturbed the
 # wire: the module is then held to the capture only (tl_vs_capture) and
-# this check says so instead of failing.
+# this check says so instead of failing.  The window bounds the wire; the
+# module may trail the wire by the capture tolerance, so near the window's
+# edge it passes when the capture is inside and the module within
+# CAP_TOL of both.
 tl_near_nominal() {
 	local what=$1 v=$2 nom=$3 early=$4 late=$5 cap=${6:-}
 	local lo=$((nom - early)) hi=$((nom + late))
@@ -325,6 +328,9 @@ tl_near_nominal() {
 		pass "$what = $(ns2ms "$v") ms, expected $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late")"
 	elif [ -n "$cap" ] && ((cap < lo || cap > hi)); then
 		pass "$what = $(ns2ms "$v") ms, off the nominal $(ns2ms "$nom") ms as the wire itself was ($(ns2ms "$cap") ms): host busy, held to the capture only"
+	elif [ -n "$cap" ] && ((v >= lo - CAP_TOL && v <= hi + CAP_TOL &&
+		v - cap <= CAP_TOL && cap - v <= CAP_TOL)); then
+		pass "$what = $(ns2ms "$v") ms, at the edge of $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late") with the wire ($(ns2ms "$cap") ms) inside and the module within $(ns2ms "$CAP_TOL") ms of it"
 	else
 		fail "$what = $(ns2ms "$v") ms, expected $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late")"
 	fi
@@ -425,9 +431,10 @@ tl_check_refused() {
 # it leaves in the softirq that made the client ESTABLISHED (a received
 # segment is stamped when queued, which under emulation can be well
 # before the stack takes it).  tcp_send_reset fires once the RST's
-# transmit has returned: over veth that transmit runs the peer's receive
-# in line and, on PREEMPT_RT, can be preempted (17.8 ms seen), so the
-# RST sent may trail its tap by up to RTT_TOL, the run's own jitter.
+# transmit has returned (over veth that runs the peer's receive in line,
+# and on PREEMPT_RT it can be preempted: 17.8 and 29.9 ms seen); the
+# module takes the time the socket was stamped with right before the
+# transmit, so the RST sent matches its tap like any other event.
 tl_check_abort() {
 	local name=$1 tag=$2 who=$3 lp=${I[${2}_lport]} side oc rs rr st t te er nrst rst ce
 	local -A m est cest
@@ -460,12 +467,9 @@ tl_check_abort() {
 		expect_eq "$name: $role ($what) state" "$st" CLOSE
 		expect_eq "$name: RSTs in the $role's capture" "$nrst" 1
 		if [ "$rst" != None ] && [ "$ce" != None ] && [ "$t" != None ] && [ "$te" != None ]; then
-			if [ "$kind" = rst_sent ]; then
-				tl_in_bracket "$name: established -> RST sent by the $role" $((t - te)) \
-					$((rst - ce)) $((rst - ce + RTT_TOL))
-			else
-				tl_vs_capture "$name: established -> RST recv by the $role" $((t - te)) $((rst - ce))
-			fi
+			local label="RST sent"
+			[ "$kind" = rst_sent ] || label="RST recv"
+			tl_vs_capture "$name: established -> $label by the $role" $((t - te)) $((rst - ce))
 		else
 			fail "$name: no RST or handshake in the $role's timeline or capture"
 		fi

@@ -1157,7 +1157,10 @@ static void rule_retrans(struct dx *x)
 			break;
 		}
 		/* one episode: each retransmit within twice the timeout in
-		 * force of the one before (a doubling RTO chain stays one)
+		 * force after the one before.  rto_us is the timeout that
+		 * expired; an RTO retransmit doubles it, so the next link of
+		 * a doubling chain comes 2 x rto_us later, the timer wheel's
+		 * lateness on top: the chain stays one.
 		 */
 		gap_max = 2000ULL * (e->rto_us > prev_rto ? e->rto_us : prev_rto);
 		if (!cur.n || e->t_ns - prev_t > gap_max) {
@@ -1171,7 +1174,8 @@ static void rule_retrans(struct dx *x)
 		cur.last = i;
 		cur.n++;
 		prev_t = e->t_ns;
-		prev_rto = e->rto_us;
+		prev_rto = e->cause == TCPTRAIL_CAUSE_RTO ? 2ULL * e->rto_us :
+							 e->rto_us;
 	}
 	if (cur.n && ep_len(c, &cur) >= ep_len(c, &worst))
 		worst = cur;

@@ -769,6 +769,25 @@ static void retransmissions(void)
 	CHECK_SAYS(find(&r, TT_DX_RETRANS),
 		   "gave up on it: no ACK after repeated timeouts (ETIMEDOUT, net.ipv4.tcp_retries2 = 15)");
 	tt_conn_free(&c);
+
+	/*
+	 * A doubling chain whose next link comes a little after the doubled
+	 * timeout (timer wheel): RTO 200 ms, backed off to 400, then 810 ms
+	 * later the recovery goes on.  One episode.
+	 */
+	w.env.lim.retrans = 1;
+	mk_client(&c, 101, 40101);
+	est(&c, 1 * MS);
+	rtt(&c, 1000);
+	rtx(&c, 1000 * MS, TCPTRAIL_RTX_DATA, 200000, TCPTRAIL_CAUSE_RTO);
+	rtx(&c, 1400 * MS, TCPTRAIL_RTX_DATA, 400000, TCPTRAIL_CAUSE_RTO);
+	rtx(&c, 2210 * MS, TCPTRAIL_RTX_DATA, 200000, TCPTRAIL_CAUSE_FAST);
+	/* and a loss 2 s after that is another */
+	rtx(&c, 4300 * MS, TCPTRAIL_RTX_DATA, 200000, TCPTRAIL_CAUSE_FAST);
+	tt_dx_explain(&w.env, &c, &r);
+	d = find(&r, TT_DX_RETRANS);
+	CHECK_I64(fact(d, "episodes"), 2);
+	tt_conn_free(&c);
 	world_free(&w);
 }
 
