@@ -10,6 +10,12 @@
  * disabling BH instead would, on PREEMPT_RT, take a sleeping per-CPU lock
  * with preemption off.
  *
+ * Disabled preemption is also what keeps the entries a probe finds alive:
+ * since the RCU flavours were consolidated (4.20) a grace period waits for
+ * every preemption-disabled region, so a probe is an RCU read-side
+ * critical section without rcu_read_lock(), which would cost two calls per
+ * event on the kernels that build preemptible RCU.
+ *
  * Most of these tracepoints are not exported to modules; they are found by
  * name, as LTTng does, and each probe's prototype is checked against the
  * tracepoint's at build time (tt_probes_check_types()).
@@ -96,7 +102,7 @@ static void tt_fill_tuple(struct tt_conn *c, const struct sock *sk)
 /*
  * The full socket hands over to a timewait sock before it closes; find it
  * by our own tuple.  Returns it referenced, or NULL (no TIME_WAIT, e.g.
- * tcp_max_tw_buckets exceeded).  Caller holds rcu_read_lock().
+ * tcp_max_tw_buckets exceeded).  Called from a probe (see above).
  */
 static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
 {
@@ -247,10 +253,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	if (oldstate == newstate || !tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_STATE);
-	ev.t_ns = ktime_get_ns();
-
-	rcu_read_lock();
 	c = tt_conn_lookup(sk);
+	ev.t_ns = ktime_get_ns();
 	if (!c) {
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
 		bool server = oldstate == TCP_LISTEN &&
@@ -260,7 +264,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		if (server)
 			cookie = tt_clone_by_syncookie(sock_net(sk));
 		if (!(client || server) || !tt_wanted(sk))
-			goto out;
+			return;
 		/*
 		 * Timelines start at connect() or when a listener clones its
 		 * child.  The clone has no tuple or cookie yet (6.1 sets
@@ -269,7 +273,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		role = client ? TCPTRAIL_ROLE_CLIENT : TCPTRAIL_ROLE_SERVER;
 		c = tt_conn_create(sk, role, ev.t_ns);
 		if (!c)
-			goto out;
+			return;
 		fresh = true;
 	}
 
@@ -296,11 +300,13 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	discard = c->role == TCPTRAIL_ROLE_SERVER && oldstate == TCP_SYN_RECV &&
 		  newstate == TCP_CLOSE && !READ_ONCE(c->est_ns) &&
 		  !rcu_access_pointer(tcp_sk(sk)->fastopen_rsk);
-	if (newstate == TCP_ESTABLISHED || (fresh && oldstate == TCP_CLOSE) ||
+	if ((fresh && oldstate == TCP_CLOSE) ||
+	    (newstate == TCP_ESTABLISHED && !READ_ONCE(c->id)) ||
 	    (newstate == TCP_CLOSE && !READ_ONCE(c->id) && !discard)) {
 		/* The child inherits its request's cookie: generate it
 		 * only now, or the clone's copy would overwrite it.  A
 		 * Fast Open child that dies unestablished gets one too.
+		 * A client has had its own since connect().
 		 */
 		id = tt_cookie(sk);
 		if (oldstate == TCP_SYN_RECV)
@@ -355,8 +361,6 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 
 	if (tw && !tt_tw_track(c, tw, ev.t_ns))
 		sock_gen_put((struct sock *)tw);
-out:
-	rcu_read_unlock();
 }
 
 static u8 tt_rtx_kind(const struct sock *sk, u8 tcp_flags)
@@ -406,10 +410,9 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	if (TT_RTX_FAILED || !tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_RETRANSMIT);
-	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c)
-		goto out;
+		return;
 	ev.t_ns = ktime_get_ns();
 	ev.kind = tt_rtx_kind(sk, TCP_SKB_CB(skb)->tcp_flags);
 	ev.seq = TCP_SKB_CB(skb)->seq;
@@ -434,8 +437,6 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 	}
 	tt_event_add(c, &ev);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
-out:
-	rcu_read_unlock();
 }
 
 /*
@@ -472,7 +473,6 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 				  &ev);
 		return;
 	}
-	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (c) {
 		raw_spin_lock_irqsave(&c->lock, irqf);
@@ -481,33 +481,6 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 		tt_event_add(c, &ev);
 		raw_spin_unlock_irqrestore(&c->lock, irqf);
 	}
-	rcu_read_unlock();
-}
-
-static void tt_on_reset(const struct sock *sk, u8 type, u64 t_ns)
-{
-	unsigned long irqf;
-	struct tt_event ev = { .type = type, .t_ns = t_ns };
-	struct tt_conn *c;
-
-	rcu_read_lock();
-	c = tt_conn_lookup(sk);
-	if (!c)
-		goto out;
-	raw_spin_lock_irqsave(&c->lock, irqf);
-	if (type == TCPTRAIL_EV_RST_SENT) {
-		c->rst_sent++;
-	} else {
-		c->rst_recv++;
-		if (c->state == TCP_SYN_SENT)
-			c->outcome = TCPTRAIL_OUTCOME_REFUSED;
-	}
-	if (c->outcome == TCPTRAIL_OUTCOME_ESTABLISHED)
-		c->outcome = TCPTRAIL_OUTCOME_RESET;
-	tt_event_add(c, &ev);
-	raw_spin_unlock_irqrestore(&c->lock, irqf);
-out:
-	rcu_read_unlock();
 }
 
 /*
@@ -528,6 +501,33 @@ static u64 tt_rst_sent_ns(const struct sock *sk, const struct sk_buff *skb)
 	return sent && sent <= now ? sent : now;
 }
 
+/* skb: the segment a sent RST answers, NULL for an active reset. */
+static void tt_on_reset(const struct sock *sk, u8 type,
+			const struct sk_buff *skb)
+{
+	unsigned long irqf;
+	struct tt_event ev = { .type = type };
+	struct tt_conn *c;
+
+	c = tt_conn_lookup(sk);
+	if (!c)
+		return;
+	ev.t_ns = type == TCPTRAIL_EV_RST_SENT ? tt_rst_sent_ns(sk, skb) :
+						 ktime_get_ns();
+	raw_spin_lock_irqsave(&c->lock, irqf);
+	if (type == TCPTRAIL_EV_RST_SENT) {
+		c->rst_sent++;
+	} else {
+		c->rst_recv++;
+		if (c->state == TCP_SYN_SENT)
+			c->outcome = TCPTRAIL_OUTCOME_REFUSED;
+	}
+	if (c->outcome == TCPTRAIL_OUTCOME_ESTABLISHED)
+		c->outcome = TCPTRAIL_OUTCOME_RESET;
+	tt_event_add(c, &ev);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
+}
+
 static void tt_on_send_reset(TT_SRST_PROTO)
 {
 	tt_probe_context();
@@ -536,7 +536,7 @@ static void tt_on_send_reset(TT_SRST_PROTO)
 	    sk->sk_state == TCP_LISTEN)
 		return;
 	tt_hit(TT_HOOK_SEND_RESET);
-	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT, tt_rst_sent_ns(sk, skb));
+	tt_on_reset(sk, TCPTRAIL_EV_RST_SENT, skb);
 }
 
 static void tt_on_receive_reset(void *data, struct sock *sk)
@@ -545,7 +545,7 @@ static void tt_on_receive_reset(void *data, struct sock *sk)
 	if (!tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_RECEIVE_RESET);
-	tt_on_reset(sk, TCPTRAIL_EV_RST_RECV, ktime_get_ns());
+	tt_on_reset(sk, TCPTRAIL_EV_RST_RECV, NULL);
 }
 
 static void tt_on_destroy(void *data, struct sock *sk)
@@ -558,10 +558,9 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	if (!tt_is_tcp(sk))
 		return;
 	tt_hit(TT_HOOK_DESTROY);
-	rcu_read_lock();
 	c = tt_conn_lookup(sk);
 	if (!c)
-		goto out;
+		return;
 	ev.t_ns = ktime_get_ns();
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	ev.old_state = c->state;
@@ -569,8 +568,6 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	tt_event_add(c, &ev);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	tt_conn_destroyed(c, ev.t_ns);
-out:
-	rcu_read_unlock();
 }
 
 struct tt_hook {
