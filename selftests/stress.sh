@@ -111,12 +111,12 @@ warm_neigh 6
 # Memory with an empty table (the spare pool at its target, min(256,
 # MAX_CONNS) objects): what the cap adds on top is at most MAX_CONNS
 # entries with the extents of 64 events (the default max_events: 8 slots
-# in the entry, object size / 32 bytes per extent), as many spares again
-# as the target (dropped objects return to the pool up to twice it), plus
-# the remembered requests.
+# in the entry, object size / 32 bytes per extent), twice the target in
+# spares on top (dropped objects return to the pool up to three times it
+# while others are still on their way back), plus the remembered requests.
 OBJ=$(cat /sys/kernel/slab/tcptrail_conn/object_size 2>/dev/null) || OBJ=
 MEM_BASE=$(jget mem_bytes "$(stats)")
-SPARE_MAX=$((MAX_CONNS < 256 ? MAX_CONNS : 256))
+SPARE_MAX=$((2 * (MAX_CONNS < 256 ? MAX_CONNS : 256)))
 if [ -n "$OBJ" ]; then
 	EXT_MAX=$(((64 - 8 + OBJ / 32 - 1) / (OBJ / 32)))
 	MEM_BOUND=$((MEM_BASE + (MAX_CONNS * (1 + EXT_MAX) + SPARE_MAX) * OBJ + REQS_MAX * REQ_BYTES))
