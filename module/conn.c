@@ -429,15 +429,11 @@ void tt_conn_set_max(unsigned int max_conns)
 /*
  * The full socket is being destroyed: its pointer may be reused at once,
  * so the entry leaves the hash; it is finished unless TIME_WAIT goes on.
+ * discard: c->discard, as the caller read it under c->lock.
  */
-void tt_conn_destroyed(struct tt_conn *c, u64 now)
+void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard)
 {
 	unsigned long irqf;
-	bool discard;
-
-	raw_spin_lock_irqsave(&c->lock, irqf);
-	discard = c->discard;
-	raw_spin_unlock_irqrestore(&c->lock, irqf);
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
 	tt_conn_unhash_locked(c);

@@ -163,7 +163,7 @@ struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now);
 void tt_conn_sampled_out(void);
 void tt_conn_forget_net(const struct net *net);
 void tt_conn_set_max(unsigned int max_conns);
-void tt_conn_destroyed(struct tt_conn *c, u64 now);
+void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard);
 
 void tt_event_add(struct tt_conn *c, const struct tt_event *e);
 void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,

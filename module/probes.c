@@ -553,6 +553,7 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	unsigned long irqf;
 	struct tt_event ev = { .type = TCPTRAIL_EV_DESTROY };
 	struct tt_conn *c;
+	bool discard;
 
 	tt_probe_context();
 	if (!tt_is_tcp(sk))
@@ -566,8 +567,9 @@ static void tt_on_destroy(void *data, struct sock *sk)
 	ev.old_state = c->state;
 	tt_read_figures(c, sk);
 	tt_event_add(c, &ev);
+	discard = c->discard;
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
-	tt_conn_destroyed(c, ev.t_ns);
+	tt_conn_destroyed(c, ev.t_ns, discard);
 }
 
 struct tt_hook {
