@@ -19,6 +19,11 @@ TCPTRAIL_CLI=${TCPTRAIL_CLI:-$TOP_DIR/userspace/tcptrail}
 export TCP_PEER=$SELFTEST_DIR/tcp_peer.py
 
 TEST_NAME=$(basename "$0" .sh)
+# How many times slower than Debian's own build this kernel runs (5 for the
+# debug kernel: KASAN, lockdep): stretches run_tests.sh's per-test limit
+# and the margins timing checks allow for processing time (the stack's and
+# the tools'), never a scenario's own timings (netem delay, RTO, linger).
+TT_SLOW=${TT_TIMEOUT_FACTOR:-1}
 # Namespace and file names carry the pid so two runs never collide.
 TT_ID="tt$$"
 TT_TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
