@@ -13,7 +13,8 @@
  *    run with preemption disabled) guards the lists tt_all, tt_tw_list and
  *    tt_done_list, the table count, c->linked, c->dead and c->tw.  It is
  *    taken once or twice per connection, never per event.
- *  - c->lock guards the timeline itself.  Order: tt_lock, then c->lock.
+ *  - c->lock guards the timeline itself.  Order: tt_lock, then c->lock,
+ *    then synack.c's tt_req_lock.
  *  - Entries are freed after an RCU grace period, so a probe (see probes.c)
  *    or a dump that found one in an RCU read-side critical section may
  *    keep using it.

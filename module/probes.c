@@ -136,16 +136,24 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
  * arrived just before the SYN-ACK left, within the stack's processing time.
  * A syncookie's SYN-ACK left no snt_synack: srtt then comes from the
  * timestamp echo, whose low bits carry the cookie's options, so it can be
- * up to 64 ms too long (and is 0 without timestamps).
+ * up to 64 ms too long (and is 0 without timestamps).  req_cookie: the
+ * child's cookie, which its request sock had, read at this state change
+ * (else 0).  The request's record is looked up here, under c->lock, because a probe's
+ * stack is zeroed at every call on kernels built to zero it, and this
+ * record is the largest thing on it.
  */
 static void tt_server_established(struct tt_conn *c, const struct sock *sk,
-				  u64 now, const struct tt_req_info *req)
+				  u64 now, u64 req_cookie)
 {
 	struct tt_event pre[1 + TT_REQ_EVENTS];
 	const struct tcp_sock *tp = tcp_sk(sk);
 	u64 synack_ns = c->start_ns;
+	struct tt_req_info info;
+	const struct tt_req_info *req = NULL;
 	unsigned int n = 0, i;
 
+	if (req_cookie && tt_req_take(req_cookie, &info))
+		req = &info;
 	if (req) {
 		synack_ns = req->first_synack_ns;
 		c->synack_retrans += req->retrans;
@@ -244,8 +252,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		.new_state = newstate,
 	};
 	struct inet_timewait_sock *tw = NULL;
-	struct tt_req_info req;
-	bool fresh = false, have_req = false, cookie = false, discard;
+	bool fresh = false, cookie = false, discard;
 	struct tt_conn *c;
 	u64 id = 0;
 
@@ -309,8 +316,6 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		 * A client has had its own since connect().
 		 */
 		id = tt_cookie(sk);
-		if (oldstate == TCP_SYN_RECV)
-			have_req = tt_req_take(id, &req);
 	}
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
@@ -343,8 +348,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		c->outcome = TCPTRAIL_OUTCOME_ESTABLISHED;
 		c->tuple_done = true;
 		if (c->role == TCPTRAIL_ROLE_SERVER)
-			tt_server_established(c, sk, ev.t_ns,
-					      have_req ? &req : NULL);
+			tt_server_established(c, sk, ev.t_ns, id);
 	}
 	if (newstate == TCP_CLOSE) {
 		c->err = READ_ONCE(sk->sk_err);

@@ -103,14 +103,13 @@ static bool tt_reap_tw(u64 now)
 	unsigned long irqf;
 	struct inet_timewait_sock *gone[TT_REAP_BATCH];
 	unsigned int i, seen, nr = 0;
+	struct list_head *pos;
 	bool more;
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
-	for (seen = 0;
-	     seen < TT_REAP_BATCH && tt_reap_cursor.next != &tt_tw_list;
-	     seen++) {
-		struct tt_conn *c = list_entry(tt_reap_cursor.next,
-					       struct tt_conn, wait_link);
+	pos = tt_reap_cursor.next;
+	for (seen = 0; seen < TT_REAP_BATCH && pos != &tt_tw_list; seen++) {
+		struct tt_conn *c = list_entry(pos, struct tt_conn, wait_link);
 		struct inet_timewait_sock *tw = c->tw;
 		struct tt_event ev = {
 			.t_ns = now,
@@ -119,7 +118,7 @@ static bool tt_reap_tw(u64 now)
 		};
 
 		/* Past c first: c may leave the list below. */
-		list_move(&tt_reap_cursor, &c->wait_link);
+		pos = pos->next;
 		tt_reap_fin_wait2(c, tw, now);
 		if (!hlist_nulls_unhashed(&tw->tw_node))
 			continue;
@@ -133,8 +132,11 @@ static bool tt_reap_tw(u64 now)
 		tt_conn_tw_gone_locked(c, now);
 		gone[nr++] = tw;
 	}
-	more = tt_reap_cursor.next != &tt_tw_list;
-	if (!more)
+	/* The cursor moves once per batch, not past every entry. */
+	more = pos != &tt_tw_list;
+	if (more)
+		list_move_tail(&tt_reap_cursor, pos);
+	else
 		list_del_init(&tt_reap_cursor);
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	for (i = 0; i < nr; i++)
