@@ -19,8 +19,8 @@ TCPTRAIL_CLI=${TCPTRAIL_CLI:-$TOP_DIR/userspace/tcptrail}
 export TCP_PEER=$SELFTEST_DIR/tcp_peer.py
 
 TEST_NAME=$(basename "$0" .sh)
-# How many times slower than Debian's own build this kernel runs (5 for the
-# debug kernel: KASAN, lockdep): stretches run_tests.sh's per-test limit
+# How many times slower than Debian's own build this kernel runs (10 for
+# the debug kernel: KASAN, lockdep, kmemleak; see scripts/check): stretches run_tests.sh's per-test limit
 # and the margins timing checks allow for processing time (the stack's and
 # the tools'), never a scenario's own timings (netem delay, RTO, linger).
 TT_SLOW=${TT_TIMEOUT_FACTOR:-1}
