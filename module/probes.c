@@ -138,9 +138,9 @@ static struct inet_timewait_sock *tt_tw_lookup(const struct sock *sk)
  * timestamp echo, whose low bits carry the cookie's options, so it can be
  * up to 64 ms too long (and is 0 without timestamps).  req_cookie: the
  * child's cookie, which its request sock had, read at this state change
- * (else 0).  The request's record is looked up here, under c->lock, because a probe's
- * stack is zeroed at every call on kernels built to zero it, and this
- * record is the largest thing on it.
+ * (else 0).  The request's record is looked up here, under c->lock,
+ * because a probe's stack is zeroed at every call on kernels built to
+ * zero it, and this record is the largest thing on it.
  */
 static void tt_server_established(struct tt_conn *c, const struct sock *sk,
 				  u64 now, u64 req_cookie)
