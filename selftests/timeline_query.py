@@ -88,7 +88,15 @@ def helpers(c):
     def states():
         return [f"{e['old']}>{e['new']}" for e in evs if e.get("type") == "state"]
 
-    return {"c": c, "ev": ev, "st": st, "rtx": rtx, "states": states}
+    def after(type_):
+        """The time of the event that follows the first of type_."""
+        for i, e in enumerate(evs[:-1]):
+            if e.get("type") == type_:
+                return evs[i + 1]["t_ns"]
+        return None
+
+    return {"c": c, "ev": ev, "st": st, "rtx": rtx, "states": states,
+            "after": after}
 
 
 def cmd_all(path, exprs):
