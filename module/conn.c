@@ -341,13 +341,13 @@ static void tt_pool_uninit(void)
  * Called from a probe with the socket locked, so that two creations for the
  * same socket cannot race.  A leftover entry for the same pointer means the
  * destroy event of its previous user was missed (module loaded in between):
- * finish it and start afresh.
+ * finish it and start afresh.  tn: the socket's namespace's tt_net().
  */
-struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now)
+struct tt_conn *tt_conn_create(const struct sock *sk, const struct tt_net *tn,
+			       u8 role, u64 now)
 {
 	unsigned long irqf;
 	struct net *net = sock_net(sk);
-	const struct tt_net *tn = tt_net(net);
 	struct tt_conn *c, *old;
 
 	c = tt_pool_get();

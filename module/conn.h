@@ -159,7 +159,9 @@ int tt_conn_init(void);
 void tt_conn_uninit(void);
 
 struct tt_conn *tt_conn_lookup(const struct sock *sk);
-struct tt_conn *tt_conn_create(const struct sock *sk, u8 role, u64 now);
+struct tt_net;
+struct tt_conn *tt_conn_create(const struct sock *sk, const struct tt_net *tn,
+			       u8 role, u64 now);
 void tt_conn_sampled_out(void);
 void tt_conn_forget_net(const struct net *net);
 void tt_conn_set_max(unsigned int max_conns);

@@ -22,12 +22,12 @@ unsigned int tt_net_id __read_mostly;
  * this CPU's count moved since the previous clone was made from a cookie.
  * (A cookie that validates but fails to make a child, for want of memory,
  * would mark the next clone on that CPU; that is the price of no hook.)
- * Called for every clone, tracked or not, in softirq context.
+ * Called for every clone, tracked or not, in softirq context; tn is
+ * net's tt_net().
  */
-bool tt_clone_by_syncookie(const struct net *net)
+bool tt_clone_by_syncookie(const struct net *net, struct tt_net *tn)
 {
 	struct linux_mib __percpu *mib = net->mib.net_statistics;
-	struct tt_net *tn = tt_net(net);
 	unsigned long now, *seen;
 
 	now = this_cpu_read(mib->mibs[LINUX_MIB_SYNCOOKIESRECV]);

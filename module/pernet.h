@@ -38,7 +38,7 @@ static inline struct tt_net *tt_net(const struct net *net)
 	return net_generic(net, tt_net_id);
 }
 
-bool tt_clone_by_syncookie(const struct net *net);
+bool tt_clone_by_syncookie(const struct net *net, struct tt_net *tn);
 
 int tt_pernet_init(void);
 void tt_pernet_uninit(void);

@@ -211,9 +211,8 @@ static void tt_note_closer(struct tt_conn *c, int oldstate, int newstate)
  * At creation a client knows its destination port (and its source port
  * if bound); a server child knows its listener's port.
  */
-static bool tt_wanted(const struct sock *sk)
+static bool tt_wanted(const struct sock *sk, struct tt_net *tn)
 {
-	struct tt_net *tn = tt_net(sock_net(sk));
 	u16 port = READ_ONCE(tn->port);
 	u32 sample = READ_ONCE(tn->sample);
 
@@ -266,11 +265,15 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
 		bool server = oldstate == TCP_LISTEN &&
 			      newstate == TCP_SYN_RECV;
+		struct tt_net *tn;
 		u8 role;
 
+		if (!(client || server))
+			return;
+		tn = tt_net(sock_net(sk));
 		if (server)
-			cookie = tt_clone_by_syncookie(sock_net(sk));
-		if (!(client || server) || !tt_wanted(sk))
+			cookie = tt_clone_by_syncookie(sock_net(sk), tn);
+		if (!tt_wanted(sk, tn))
 			return;
 		/*
 		 * Timelines start at connect() or when a listener clones its
@@ -278,7 +281,7 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		 * them after this event): both are read later.
 		 */
 		role = client ? TCPTRAIL_ROLE_CLIENT : TCPTRAIL_ROLE_SERVER;
-		c = tt_conn_create(sk, role, ev.t_ns);
+		c = tt_conn_create(sk, tn, role, ev.t_ns);
 		if (!c)
 			return;
 		fresh = true;
@@ -324,7 +327,9 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 		WRITE_ONCE(c->id, id);
 	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
 		c->pid = task_tgid_nr(current);
-		strscpy(c->comm, current->comm, sizeof(c->comm));
+		/* As the sched tracepoints copy it: a rename may race. */
+		memcpy(c->comm, current->comm, sizeof(c->comm));
+		c->comm[sizeof(c->comm) - 1] = '\0';
 	}
 	if (fresh)
 		c->cgroup_id = tt_sock_cgroup_id(sk);

@@ -39,7 +39,8 @@ static u8 tt_tw_exit_cause(const struct inet_timewait_sock *tw)
 /*
  * A timewait sock in substate FIN_WAIT2 (an orphan whose FIN was acked)
  * turns TIME_WAIT when the peer's FIN comes, without an event: note it
- * here, to the reaper's period.  Caller holds tt_lock.
+ * here, to the reaper's period.  The caller saw c in FIN_WAIT2 and holds
+ * tt_lock.
  */
 static void tt_reap_fin_wait2(struct tt_conn *c,
 			      const struct inet_timewait_sock *tw, u64 now)
@@ -51,8 +52,7 @@ static void tt_reap_fin_wait2(struct tt_conn *c,
 		.new_state = TCP_TIME_WAIT,
 	};
 
-	if (READ_ONCE(c->state) != TCP_FIN_WAIT2 ||
-	    READ_ONCE(tw->tw_substate) != TCP_TIME_WAIT)
+	if (READ_ONCE(tw->tw_substate) != TCP_TIME_WAIT)
 		return;
 	raw_spin_lock(&c->lock);
 	c->state = TCP_TIME_WAIT;
@@ -93,6 +93,30 @@ bool tt_tw_track(struct tt_conn *c, struct inet_timewait_sock *tw, u64 now)
 }
 
 /*
+ * The timewait sock was unhashed: its TIME_WAIT is over.  Apart from the
+ * walk's loop, which looks at every tracked TIME_WAIT ten times a second
+ * and finds most of them still going.  Caller holds tt_lock.
+ */
+static void tt_reap_tw_end(struct tt_conn *c,
+			   const struct inet_timewait_sock *tw, u64 now)
+{
+	struct tt_event ev = {
+		.t_ns = now,
+		.type = TCPTRAIL_EV_TW_EXIT,
+		.new_state = TCP_CLOSE,
+	};
+
+	raw_spin_lock(&c->lock);
+	ev.old_state = c->state;
+	c->tw_end_ns = now;
+	c->tw_exit = tt_tw_exit_cause(tw);
+	c->state = TCP_CLOSE;
+	tt_event_add(c, &ev);
+	raw_spin_unlock(&c->lock);
+	tt_conn_tw_gone_locked(c, now);
+}
+
+/*
  * One batch of the walk, from the cursor on.  Returns false once the walk
  * is over (the cursor is then off the list).  References of the timewait
  * socks that ended are put outside tt_lock, because the last put frees
@@ -111,25 +135,14 @@ static bool tt_reap_tw(u64 now)
 	for (seen = 0; seen < TT_REAP_BATCH && pos != &tt_tw_list; seen++) {
 		struct tt_conn *c = list_entry(pos, struct tt_conn, wait_link);
 		struct inet_timewait_sock *tw = c->tw;
-		struct tt_event ev = {
-			.t_ns = now,
-			.type = TCPTRAIL_EV_TW_EXIT,
-			.new_state = TCP_CLOSE,
-		};
 
 		/* Past c first: c may leave the list below. */
 		pos = pos->next;
-		tt_reap_fin_wait2(c, tw, now);
+		if (READ_ONCE(c->state) == TCP_FIN_WAIT2)
+			tt_reap_fin_wait2(c, tw, now);
 		if (!hlist_nulls_unhashed(&tw->tw_node))
 			continue;
-		raw_spin_lock(&c->lock);
-		ev.old_state = c->state;
-		c->tw_end_ns = now;
-		c->tw_exit = tt_tw_exit_cause(tw);
-		c->state = TCP_CLOSE;
-		tt_event_add(c, &ev);
-		raw_spin_unlock(&c->lock);
-		tt_conn_tw_gone_locked(c, now);
+		tt_reap_tw_end(c, tw, now);
 		gone[nr++] = tw;
 	}
 	/* The cursor moves once per batch, not past every entry. */
