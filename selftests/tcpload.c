@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include <unistd.h>
 
 #define MAX_THREADS	256
+#define MAX_SOURCES	64
 #define IO_TIMEOUT_S	10
 
 static struct {
@@ -45,6 +47,9 @@ static struct {
 	unsigned int pause_ms;	/* between a client's connections */
 	int backlog;
 	const char *ready;
+	/* Client i binds to source i % nsrc: its own packet stream. */
+	struct sockaddr_storage src[MAX_SOURCES];
+	unsigned int nsrc;
 } opt = {
 	.family = AF_INET,
 	.threads = 4,
@@ -72,7 +77,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: tcpload [-4|-6] [-s|-c] [-a ADDR] [-p PORT] [-j THREADS]\n"
 		"               [-n CONNS] [-t SECONDS] [-b BYTES] [-r] [-q]\n"
-		"               [-i MS] [-B BACKLOG] [-R READY_FILE]\n"
+		"               [-i MS] [-B BACKLOG] [-R READY_FILE] [-S SRC,...]\n"
 		"  -s  server only: listen on ADDR:PORT (PORT 0: any), accept until\n"
 		"      SIGTERM, -n connections or -t seconds; the port is written\n"
 		"      to READY_FILE (or stdout) once listening\n"
@@ -84,6 +89,8 @@ static void usage(FILE *f)
 		"  -b  bytes each client sends per connection, default 0\n"
 		"  -r  clients close with an RST (SO_LINGER 0): no TIME_WAIT\n"
 		"  -i  each client pauses MS milliseconds between connections\n"
+		"  -S  client i connects from source address i modulo the list's\n"
+		"      length (the port is still the kernel's choice)\n"
 		"  -q  no progress lines on stderr\n");
 }
 
@@ -145,7 +152,7 @@ static bool failed(const char *stage)
 	return false;
 }
 
-static bool one_connection(void)
+static bool one_connection(const struct sockaddr_storage *src)
 {
 	int fd = socket(opt.family, SOCK_STREAM, 0);
 	bool ok = false;
@@ -153,6 +160,17 @@ static bool one_connection(void)
 	if (fd < 0)
 		return failed("socket");
 	set_timeouts(fd);
+	if (src) {
+		int one = 1;
+
+		/* The port is picked by connect(), as without a bind. */
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+			   sizeof(one));
+		if (bind(fd, (const struct sockaddr *)src, opt.addrlen)) {
+			failed("bind");
+			goto out;
+		}
+	}
 	if (connect(fd, (struct sockaddr *)&opt.addr, opt.addrlen)) {
 		failed("connect");
 		goto out;
@@ -187,10 +205,12 @@ static void *client_thread(void *arg)
 		.tv_sec = opt.pause_ms / 1000,
 		.tv_nsec = opt.pause_ms % 1000 * 1000000L,
 	};
+	unsigned int i = (unsigned int)(uintptr_t)arg;
+	const struct sockaddr_storage *src =
+		opt.nsrc ? &opt.src[i % opt.nsrc] : NULL;
 
-	(void)arg;
 	while (claim()) {
-		if (one_connection())
+		if (one_connection(src))
 			atomic_fetch_add(&done, 1);
 		else
 			atomic_fetch_add(&errors, 1);
@@ -238,35 +258,65 @@ static void on_signal(int sig)
 		shutdown(listen_fd, SHUT_RDWR);
 }
 
+/* ADDR:PORT into ss, in the family of -4/-6; exits on a bad one. */
+static socklen_t fill_addr(struct sockaddr_storage *ss, const char *s,
+			   unsigned long p)
+{
+	socklen_t len;
+	void *dst;
+
+	memset(ss, 0, sizeof(*ss));
+	if (opt.family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(p);
+		dst = &a->sin6_addr;
+		len = sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(p);
+		dst = &a->sin_addr;
+		len = sizeof(*a);
+	}
+	if (inet_pton(opt.family, s, dst) != 1) {
+		fprintf(stderr, "tcpload: bad IPv%d address '%s'\n",
+			opt.family == AF_INET6 ? 6 : 4, s);
+		exit(2);
+	}
+	return len;
+}
+
 static void parse_addr(const char *s, const char *port)
 {
 	char *end;
 	unsigned long p = strtoul(port, &end, 10);
-	void *dst;
 
 	if (*end || p > 65535) {
 		fprintf(stderr, "tcpload: bad port '%s'\n", port);
 		exit(2);
 	}
-	memset(&opt.addr, 0, sizeof(opt.addr));
-	if (opt.family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&opt.addr;
+	opt.addrlen = fill_addr(&opt.addr, s, p);
+}
 
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(p);
-		dst = &a->sin6_addr;
-		opt.addrlen = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&opt.addr;
+/* -S: a comma-separated list, parsed once the family is known. */
+static void parse_sources(char *list)
+{
+	char *tok, *save = NULL;
 
-		a->sin_family = AF_INET;
-		a->sin_port = htons(p);
-		dst = &a->sin_addr;
-		opt.addrlen = sizeof(*a);
+	for (tok = strtok_r(list, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (opt.nsrc == MAX_SOURCES) {
+			fprintf(stderr, "tcpload: more than %d sources\n",
+				MAX_SOURCES);
+			exit(2);
+		}
+		fill_addr(&opt.src[opt.nsrc++], tok, 0);
 	}
-	if (inet_pton(opt.family, s, dst) != 1) {
-		fprintf(stderr, "tcpload: bad IPv%d address '%s'\n",
-			opt.family == AF_INET6 ? 6 : 4, s);
+	if (!opt.nsrc) {
+		fprintf(stderr, "tcpload: -S needs an address\n");
 		exit(2);
 	}
 }
@@ -336,12 +386,13 @@ int main(int argc, char **argv)
 {
 	pthread_t srv[MAX_THREADS], cli[MAX_THREADS];
 	const char *addr = NULL, *port = "0";
+	char *sources = NULL;
 	bool server = true, client = true;
 	double last = 0;
 	unsigned int i;
 	int c;
 
-	while ((c = getopt(argc, argv, "46sca:p:j:n:t:b:ri:qB:R:h")) != -1) {
+	while ((c = getopt(argc, argv, "46sca:p:j:n:t:b:ri:qB:R:S:h")) != -1) {
 		switch (c) {
 		case '4': opt.family = AF_INET; break;
 		case '6': opt.family = AF_INET6; break;
@@ -358,6 +409,7 @@ int main(int argc, char **argv)
 		case 'q': opt.quiet = true; break;
 		case 'B': opt.backlog = parse_num(optarg, "backlog"); break;
 		case 'R': opt.ready = optarg; break;
+		case 'S': sources = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -379,6 +431,8 @@ int main(int argc, char **argv)
 	if (client && !opt.total && !opt.seconds)
 		opt.total = 1000;
 	parse_addr(addr, port);
+	if (sources)
+		parse_sources(sources);
 
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_signal);
@@ -395,7 +449,8 @@ int main(int argc, char **argv)
 	t_start = now_s();
 	if (client)
 		for (i = 0; i < opt.threads; i++)
-			if (pthread_create(&cli[i], NULL, client_thread, NULL))
+			if (pthread_create(&cli[i], NULL, client_thread,
+					   (void *)(uintptr_t)i))
 				die("pthread_create");
 
 	if (client) {
