@@ -175,9 +175,26 @@ handshake_attempt() {
 		log "attempt $tag: the wire took $(ns2ms "$cap_c") ms (client) and $(ns2ms "$cap_s") ms (server) against ping's $(ns2ms "$RTT") ms: host busy, retrying"
 		return 1
 	fi
-	within "client handshake_ns vs ping RTT" "$hs_c" "$RTT" "$RTT_TOL"
+	client_vs_rtt "$tag" "$hs_c"
 	within "server handshake_ns vs ping RTT" "$hs_s" "$RTT" "$RTT_TOL"
 	return 0
+}
+
+# client_vs_rtt TAG HS_NS: the client's handshake begins in connect(),
+# before the SYN is on the wire, so it is the RTT plus at most the lead
+# (connect() called, SYN out) this attempt's capture shows.  That lead is
+# sub-millisecond on an idle VM, but one CI run took 14.9 ms there with a
+# wire RTT as ping's: the module (120.5 ms) agreed with the capture.
+client_vs_rtt() {
+	local tag=$1 hs=$2 lead lo hi
+	lead=$(capture_lead "$tag")
+	lo=$((RTT - RTT_TOL))
+	hi=$((RTT + ${lead:-0} + RTT_TOL))
+	if [ "$hs" != null ] && [ -n "$hs" ] && ((hs >= lo && hs <= hi)); then
+		pass "client handshake_ns vs ping RTT = $(ns2ms "$hs") ms within [$(ns2ms "$lo"), $(ns2ms "$hi")] ms (RTT $(ns2ms "$RTT") ± $(ns2ms "$RTT_TOL") ms, lead $(ns2ms "${lead:-0}") ms)"
+	else
+		fail "client handshake_ns vs ping RTT = $(ns2ms "$hs") ms not within [$(ns2ms "$lo"), $(ns2ms "$hi")] ms (RTT $(ns2ms "$RTT") ± $(ns2ms "$RTT_TOL") ms, lead $(ns2ms "${lead:-0}") ms)"
+	fi
 }
 
 # client_vs_capture TAG HS_NS CAPTURE_NS: the module stamps SYN_SENT inside
