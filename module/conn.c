@@ -57,6 +57,16 @@ static atomic_t tt_nr_ext = ATOMIC_INIT(0);
 static atomic64_t tt_objs_peak = ATOMIC64_INIT(0);
 /* Dropped entries still waiting for their grace period. */
 static atomic_t tt_nr_rcu = ATOMIC_INIT(0);
+/*
+ * Dropped entries wait for their grace period in batches, one call_rcu()
+ * per TT_RCU_BATCH of them: with a full table every new connection drops
+ * two entries, and a call_rcu() and its callback cost more than the rest
+ * of the drop.  The batch's first entry carries the rcu_head, the others
+ * hang on its wait_link, which no RCU reader follows.  Under tt_lock.
+ */
+#define TT_RCU_BATCH 32
+static struct tt_conn *tt_batch;
+static unsigned int tt_batch_n;
 
 static struct hlist_head *tt_bucket(const struct sock *sk)
 {
@@ -76,16 +86,54 @@ struct tt_conn *tt_conn_lookup(const struct sock *sk)
 
 static void tt_conn_recycle(struct tt_conn *c);
 
-static void tt_conn_free_rcu(struct rcu_head *head)
+static void tt_conn_free_batch_rcu(struct rcu_head *head)
 {
-	tt_conn_recycle(container_of(head, struct tt_conn, rcu));
-	atomic_dec(&tt_nr_rcu);
+	struct tt_conn *b = container_of(head, struct tt_conn, rcu), *c, *n;
+	int nr = 1;
+
+	list_for_each_entry_safe(c, n, &b->wait_link, wait_link) {
+		tt_conn_recycle(c);
+		nr++;
+	}
+	tt_conn_recycle(b);
+	atomic_sub(nr, &tt_nr_rcu);
 }
 
-static void tt_conn_free_later(struct tt_conn *c)
+/* Send the batch on its grace period.  Caller holds tt_lock. */
+static void tt_conn_flush_batch_locked(void)
+{
+	if (!tt_batch)
+		return;
+	call_rcu(&tt_batch->rcu, tt_conn_free_batch_rcu);
+	tt_batch = NULL;
+	tt_batch_n = 0;
+}
+
+/* c is off every list readers walk.  Caller holds tt_lock. */
+static void tt_conn_free_later_locked(struct tt_conn *c)
 {
 	atomic_inc(&tt_nr_rcu);
-	call_rcu(&c->rcu, tt_conn_free_rcu);
+	if (tt_batch) {
+		list_add_tail(&c->wait_link, &tt_batch->wait_link);
+	} else {
+		INIT_LIST_HEAD(&c->wait_link);
+		tt_batch = c;
+	}
+	if (++tt_batch_n == TT_RCU_BATCH)
+		tt_conn_flush_batch_locked();
+}
+
+/*
+ * From the reaper, every pass, and at unload: a batch begun is never more
+ * than a pass away from its grace period.
+ */
+void tt_conn_flush_batch(void)
+{
+	unsigned long irqf;
+
+	raw_spin_lock_irqsave(&tt_lock, irqf);
+	tt_conn_flush_batch_locked();
+	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
 /* Caller holds tt_lock. */
@@ -106,7 +154,7 @@ static void tt_conn_drop_locked(struct tt_conn *c)
 	c->dead = true;
 	tt_count--;
 	tt_gen++;
-	tt_conn_free_later(c);
+	tt_conn_free_later_locked(c);
 }
 
 /*
@@ -145,15 +193,24 @@ static bool tt_evict_one_locked(void)
 void tt_conn_release_evicted(void)
 {
 	unsigned long irqf;
-	struct tt_conn *c, *n;
+	struct tt_conn *c;
+	unsigned int i;
 	LIST_HEAD(gone);
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
 	list_splice_init(&tt_release_list, &gone);
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
-	list_for_each_entry_safe(c, n, &gone, wait_link) {
+	list_for_each_entry(c, &gone, wait_link)
 		inet_twsk_put(c->tw);
-		tt_conn_free_later(c);
+	/* A batch per hold of tt_lock, however many were evicted. */
+	while (!list_empty(&gone)) {
+		raw_spin_lock_irqsave(&tt_lock, irqf);
+		for (i = 0; i < TT_RCU_BATCH && !list_empty(&gone); i++) {
+			c = list_first_entry(&gone, struct tt_conn, wait_link);
+			list_del(&c->wait_link);
+			tt_conn_free_later_locked(c);
+		}
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	}
 }
 
@@ -445,7 +502,7 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard)
 		tt_count--;
 		tt_gen++;
 		tt_nr_discarded++;
-		tt_conn_free_later(c);
+		tt_conn_free_later_locked(c);
 	} else {
 		tt_conn_maybe_finish_locked(c, now);
 	}
@@ -599,6 +656,7 @@ void tt_conn_uninit(void)
 	tt_count = 0;
 	atomic64_set(&tt_objs_peak, 0);
 	/* Entries dropped earlier may still wait for their grace period. */
+	tt_conn_flush_batch();
 	rcu_barrier();
 	tt_pool_uninit();
 	kvfree(tt_by_sk);

@@ -196,5 +196,6 @@ extern struct list_head tt_tw_list;
 void tt_conn_expire_locked(u64 now);
 void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now);
 void tt_conn_release_evicted(void);
+void tt_conn_flush_batch(void);
 
 #endif /* _TCPTRAIL_CONN_H */

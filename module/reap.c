@@ -168,6 +168,7 @@ static void tt_reap_fn(struct work_struct *work)
 	while (tt_reap_tw(now))
 		cond_resched();
 	tt_conn_release_evicted();
+	tt_conn_flush_batch();
 	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {
 		raw_spin_lock_irqsave(&tt_lock, irqf);
 		tt_conn_expire_locked(now);
