@@ -18,6 +18,7 @@
 #ifndef _TCPTRAIL_CONN_H
 #define _TCPTRAIL_CONN_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/spinlock.h>
@@ -167,7 +168,23 @@ void tt_conn_forget_net(const struct net *net);
 void tt_conn_set_max(unsigned int max_conns);
 void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard);
 
-void tt_event_add(struct tt_conn *c, const struct tt_event *e);
+void tt_event_add_slow(struct tt_conn *c, const struct tt_event *e);
+
+/*
+ * Caller holds c->lock.  Inline for the common case, which every probe
+ * meets: a free slot in the entry itself (max_events is never below
+ * TT_EV_INLINE) and no live stream; evlog.c does the rest.
+ */
+static inline void tt_event_add(struct tt_conn *c, const struct tt_event *e)
+{
+	if (likely(c->nev < TT_EV_INLINE && !c->live)) {
+		if (c->ev_mask & BIT(e->type))
+			c->ev[c->nev++] = *e;
+		return;
+	}
+	tt_event_add_slow(c, e);
+}
+
 void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
 			   unsigned int n);
 unsigned int tt_event_count(const struct tt_conn *c);

@@ -76,7 +76,7 @@ static void tt_event_stream(struct tt_conn *c, const struct tt_event *e)
  * An event that finds no extent for its slot is dropped and counted: the
  * next one tries again, so the log stays a prefix without holes.
  */
-void tt_event_add(struct tt_conn *c, const struct tt_event *e)
+void tt_event_add_slow(struct tt_conn *c, const struct tt_event *e)
 {
 	unsigned int cap = tt_max_events, head = cap / 2, slot;
 	struct tt_event *dst;
@@ -161,6 +161,8 @@ u64 tt_events_lost(void)
 /* Called with the cache's object size, before any entry exists. */
 void tt_evlog_init(size_t obj_size)
 {
+	/* tt_event_add() takes a slot below TT_EV_INLINE as in the log. */
+	BUILD_BUG_ON(TT_MAX_EVENTS_MIN < TT_EV_INLINE);
 	/* The extents an entry can point to cover the largest max_events. */
 	BUILD_BUG_ON(TT_EV_INLINE + TT_EXT_MAX * (sizeof(struct tt_conn) /
 						  sizeof(struct tt_event)) <

@@ -241,26 +241,27 @@ static u8 tt_outcome_at_close(const struct tt_conn *c, int err)
 	}
 }
 
-static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
-			const int newstate)
+/*
+ * Everything but the state changes in between: a timeline's beginning,
+ * ESTABLISHED, CLOSE.  c: the entry tt_on_state() found, or NULL.  Out of
+ * line, so that its frame and its stack canary are not paid by the
+ * common case.
+ */
+static noinline void tt_on_state_edge(const struct sock *sk, struct tt_conn *c,
+				      const int oldstate, const int newstate,
+				      u64 now)
 {
 	unsigned long irqf;
 	struct tt_event ev = {
+		.t_ns = now,
 		.type = TCPTRAIL_EV_STATE,
 		.old_state = oldstate,
 		.new_state = newstate,
 	};
 	struct inet_timewait_sock *tw = NULL;
 	bool fresh = false, cookie = false, discard;
-	struct tt_conn *c;
 	u64 id = 0;
 
-	tt_probe_context();
-	if (oldstate == newstate || !tt_is_tcp(sk))
-		return;
-	tt_hit(TT_HOOK_STATE);
-	c = tt_conn_lookup(sk);
-	ev.t_ns = ktime_get_ns();
 	if (!c) {
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
 		bool server = oldstate == TCP_LISTEN &&
@@ -370,6 +371,46 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 
 	if (tw && !tt_tw_track(c, tw, ev.t_ns))
 		sock_gen_put((struct sock *)tw);
+}
+
+/*
+ * A state change in between (FIN_WAIT1, FIN_WAIT2, CLOSE_WAIT, LAST_ACK,
+ * CLOSING) of a connection that has a timeline: four per connection over
+ * loopback, so it takes the short way.
+ */
+static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
+			const int newstate)
+{
+	unsigned long irqf;
+	struct tt_event ev;
+	struct tt_conn *c;
+	u64 now;
+
+	tt_probe_context();
+	if (oldstate == newstate || !tt_is_tcp(sk))
+		return;
+	tt_hit(TT_HOOK_STATE);
+	c = tt_conn_lookup(sk);
+	now = ktime_get_ns();
+	if (!c || newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE) {
+		tt_on_state_edge(sk, c, oldstate, newstate, now);
+		return;
+	}
+	ev = (struct tt_event){
+		.t_ns = now,
+		.type = TCPTRAIL_EV_STATE,
+		.old_state = oldstate,
+		.new_state = newstate,
+	};
+	raw_spin_lock_irqsave(&c->lock, irqf);
+	c->discard = false;
+	if (!c->tuple_done)
+		tt_fill_tuple(c, sk);
+	tt_read_figures(c, sk);
+	tt_note_closer(c, oldstate, newstate);
+	c->state = newstate;
+	tt_event_add(c, &ev);
+	raw_spin_unlock_irqrestore(&c->lock, irqf);
 }
 
 static u8 tt_rtx_kind(const struct sock *sk, u8 tcp_flags)
