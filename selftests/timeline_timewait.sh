@@ -109,6 +109,11 @@ ss_tw() {
 			if (index(ports, " " p " ")) print l, r
 		}' | sort
 }
+# What ended TIME_WAITs without a segment: a connect() taking the tuple
+# over counts as TWRecycled (the reuse case does once).
+tw_counters() {
+	tl_nstat "$NS_C" TcpExtTWRecycled TcpExtTWKilled TcpExtTW | paste -sd ' '
+}
 tt_tw() {
 	tl_dump "$NS_C" "$TT_TMP/tw.json" state time-wait &&
 		python3 "$TL_QUERY" all "$TT_TMP/tw.json" \
@@ -128,6 +133,7 @@ if ! busywait 20000 n_tw; then
 	done
 	ip netns exec "$NS_C" ss -tan | sed 's/^/#   /'
 	ip netns exec "$NS_C" "$TCPTRAIL_CLI" list | sed 's/^/#   /'
+	log "entry: client namespace: $(tw_counters)"
 fi
 [ -f "$TT_TMP/tw.json" ] || die "entry: no TIME_WAIT list from the module"
 # all are in TIME_WAIT by now: the expiry wait's deadline is 70 s from here
@@ -301,5 +307,6 @@ for tag in "${EXP[@]}"; do
 			$((poll_gap + REAP_NS + 2 * CAP_TOL))
 	fi
 done
+log "client namespace: $(tw_counters)"
 
 finish
