@@ -532,13 +532,21 @@ static void usage(FILE *f)
 	fprintf(f, "usage: tcptrail [OPTIONS] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++) {
 		const char *h = cmds[i].help;
-		size_t n = strcspn(h, ".\n");
+		size_t n = strcspn(h, "."), k;
 
 		if (cmds[i].args[0])
 			fprintf(f, "  %-6s %s\n", cmds[i].name, cmds[i].args);
 		else
 			fprintf(f, "  %s\n", cmds[i].name);
-		fprintf(f, "         %.*s\n", (int)n, h);
+		/* The first sentence, however many lines it takes. */
+		fputs("         ", f);
+		for (k = 0; k < n; k++) {
+			if (h[k] == '\n')
+				fputs("\n         ", f);
+			else
+				fputc(h[k], f);
+		}
+		fputc('\n', f);
 	}
 	fprintf(f,
 		"\noptions:\n"

@@ -80,6 +80,10 @@ static void cli_help(void)
 	CHECK(strstr(out, "list") && strstr(out, "show") && strstr(out, "stats"));
 	CHECK(strstr(out, "watch") && strstr(out, "config") && strstr(out, "hist") &&
 	      strstr(out, "top") && strstr(out, "export"));
+	/* A summary that spans lines is printed whole, not cut at its first. */
+	CHECK_HAS(out, "slowest handshakes (default) or the\n"
+		       "         most retransmissions, N of them (default 10)\n");
+	CHECK_HAS(out, "show it: one by ID, or every matching one that has a problem\n");
 	CHECK_I64(RUN("help", "show"), 0);
 	CHECK_HAS(out, "usage: tcptrail [OPTIONS] show ID\n");
 	CHECK_I64(RUN("list", "--help"), 0);
