@@ -41,7 +41,8 @@ defer "kill $!"
 busywait 60000 test -f "$TT_TMP/srv.ready" || die "server did not start"
 load_clients "$NS_C" rst.ports=127.0.0.1,80,3 tw.ports=127.0.0.1,80,2,linger
 tw_port=$(head -1 "$TT_TMP/tw.ports")
-# TIME_WAIT lasts 60 s: checked at once
+# TIME_WAIT lasts 60 s: checked as soon as both are in it
+tw_settle "$NS_C" 2
 cli export --prometheus
 expect_cli "export --prometheus" 0
 grep -q '^tcptrail_connections{state="TIME_WAIT"} 2$' "$TT_TMP/out" &&

@@ -39,6 +39,7 @@ ip netns exec "$NS_S" iptables -A INPUT -p tcp --dport "$C" --syn \
 # TIME_WAIT lasts 60 s: those come last, and the export is read at once
 load_clients "$NS_C" "rst=$ADDR4_S,$A,5" "rtx=$ADDR4_S,$C,1" \
 	"tw6=$ADDR6_S,$A,2,linger" "tw=$ADDR4_S,$A,3,linger"
+tw_settle "$NS_C" 5
 ip netns exec "$NS_C" "$TCPTRAIL_CLI" export --prometheus >"$TT_TMP/prom.txt"
 ip netns exec "$NS_C" "$TCPTRAIL_CLI" list --json >"$TT_TMP/list.json"
 ip netns exec "$NS_C" "$TCPTRAIL_CLI" stats --json >"$TT_TMP/stats.json"

@@ -50,6 +50,7 @@ echo "$live" >"$TT_TMP/live"
 # TIME_WAIT lasts 60 s: these come last and are checked first
 load_clients "$NS_C" "v4b=$ADDR4_S,$B,2,linger"
 tw_start=$(date +%s)
+tw_settle "$NS_C" 2
 
 # set NAME...: the ports of those groups, sorted, one line
 set_of() {

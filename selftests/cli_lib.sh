@@ -78,6 +78,24 @@ load_client() {
 		die "load client to $addr:$port failed"
 }
 
+# tw_settle NS N: waits until ss and the module both count N connections
+# in TIME_WAIT in NS.  A client's close() returns before the server's FIN
+# puts it there, and the module notes an orphan's move into TIME_WAIT on
+# its next poll: a count read at once can be short.
+tw_settle() {
+	local ns=$1 n=$2
+	busywait 10000 _tw_count_is "$ns" "$n" ||
+		die "TIME_WAITs in $ns: ss $(ip netns exec "$ns" ss -Htan state time-wait | wc -l), module $(_tw_module "$ns"), expected $n"
+}
+_tw_module() {
+	ip netns exec "$1" "$TCPTRAIL_CLI" list --json state time-wait >"$TT_TMP/tw_settle.json" &&
+		count_of "$TT_TMP/tw_settle.json" '"events":['
+}
+_tw_count_is() {
+	[ "$(ip netns exec "$1" ss -Htan state time-wait | wc -l)" = "$2" ] &&
+		[ "$(_tw_module "$1")" = "$2" ]
+}
+
 # has NAME FILE TEXT: FILE holds TEXT (the CLI's JSON is compact, its
 # spacing known: a grep is enough, and much faster than a python start)
 has() {
