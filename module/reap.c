@@ -26,10 +26,15 @@
  * The timer of a timewait sock keeps its expiry after it was deleted: if
  * that moment has not come, something killed the sock early (a SYN or a
  * connect() reusing the tuple, an RST), unless its namespace is dying.
+ * The namespace is not read through the sock, which holds no reference
+ * on it and may outlive it: c->net is cleared, under tt_lock, by our
+ * pernet exit, which runs before TCP's purges the timewait socks.
+ * Caller holds tt_lock.
  */
-static u8 tt_tw_exit_cause(const struct inet_timewait_sock *tw)
+static u8 tt_tw_exit_cause(const struct tt_conn *c,
+			   const struct inet_timewait_sock *tw)
 {
-	if (!check_net(twsk_net(tw)))
+	if (!c->net)
 		return TCPTRAIL_TW_EXIT_NETNS;
 	if (time_before(jiffies, READ_ONCE(tw->tw_timer.expires)))
 		return TCPTRAIL_TW_EXIT_KILLED;
@@ -109,7 +114,7 @@ static void tt_reap_tw_end(struct tt_conn *c,
 	raw_spin_lock(&c->lock);
 	ev.old_state = c->state;
 	c->tw_end_ns = now;
-	c->tw_exit = tt_tw_exit_cause(tw);
+	c->tw_exit = tt_tw_exit_cause(c, tw);
 	c->state = TCP_CLOSE;
 	tt_event_add(c, &ev);
 	raw_spin_unlock(&c->lock);
