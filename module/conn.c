@@ -593,7 +593,8 @@ void tt_conn_expire_locked(u64 now)
 	struct tt_conn *c, *n;
 
 	list_for_each_entry_safe(c, n, &tt_done_list, wait_link) {
-		if (now - c->end_ns < linger)
+		/* Signed: an entry may have finished after "now" was read. */
+		if ((s64)(now - c->end_ns) < (s64)linger)
 			break;
 		tt_conn_drop_locked(c);
 	}

@@ -97,7 +97,8 @@ void tt_req_expire(u64 now)
 
 	raw_spin_lock_irqsave(&tt_req_lock, irqf);
 	hash_for_each_safe(tt_reqs, bkt, tmp, r, node) {
-		if (now - r->created_ns < ttl)
+		/* Signed: a record may be younger than "now". */
+		if ((s64)(now - r->created_ns) < (s64)ttl)
 			continue;
 		hash_del(&r->node);
 		tt_req_count--;
