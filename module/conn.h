@@ -187,6 +187,7 @@ static inline void tt_event_add(struct tt_conn *c, const struct tt_event *e)
 
 void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
 			   unsigned int n);
+void tt_event_lost_add(struct tt_conn *c, unsigned int n);
 unsigned int tt_event_count(const struct tt_conn *c);
 u32 tt_event_lost(const struct tt_conn *c);
 const struct tt_event *tt_event_at(const struct tt_conn *c, unsigned int i);

@@ -127,6 +127,12 @@ void tt_event_insert_front(struct tt_conn *c, const struct tt_event *e,
 	c->nev += n;
 	return;
 lost:
+	tt_event_lost_add(c, n);
+}
+
+/* Events that happened but that no slot was kept for.  Under c->lock. */
+void tt_event_lost_add(struct tt_conn *c, unsigned int n)
+{
 	c->ev_dropped += n;
 	atomic64_add(n, &tt_nr_events_lost);
 }

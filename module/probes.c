@@ -162,13 +162,20 @@ static void tt_server_established(struct tt_conn *c, const struct sock *sk,
 	}
 	if (synack_ns > now)
 		synack_ns = now;
-	pre[n++] = (struct tt_event){
-		.t_ns = synack_ns,
-		.type = TCPTRAIL_EV_SYNACK,
-	};
+	/* What goes in front obeys the namespace's event types too. */
+	if (c->ev_mask & BIT(TCPTRAIL_EV_SYNACK))
+		pre[n++] = (struct tt_event){
+			.t_ns = synack_ns,
+			.type = TCPTRAIL_EV_SYNACK,
+		};
 	for (i = 0; req && i < req->nev; i++)
-		pre[n++] = req->ev[i];
+		if (c->ev_mask & BIT(req->ev[i].type))
+			pre[n++] = req->ev[i];
 	tt_event_insert_front(c, pre, n);
+	/* The record keeps the first few retransmits and counts the rest. */
+	if (req && req->retrans > req->nev &&
+	    (c->ev_mask & BIT(TCPTRAIL_EV_RETRANSMIT)))
+		tt_event_lost_add(c, req->retrans - req->nev);
 	if (synack_ns < c->start_ns)
 		c->start_ns = synack_ns;
 }

@@ -168,4 +168,31 @@ for sig in INT TERM; do
 	has "live-events off again after SIG$sig" "$TT_TMP/out" '"live_events":false}'
 done
 
+# ---- what a namespace records ------------------------------------------
+# Event types switched off are not recorded: the server's SYN-ACK, which
+# it learns of only when its handshake completes, no more than the others.
+cli config events rst_recv
+expect_cli "config events rst_recv" 0
+load_client "$NS_C" 127.0.0.1 80 1 "$TT_TMP/mask.ports" --linger
+mask_port=$(cat "$TT_TMP/mask.ports")
+server_done() {
+	cli list --json finished sport 80 dport "$mask_port"
+	[ "$(count_of "$TT_TMP/out" '"events":[')" = 1 ]
+}
+busywait 10000 server_done || die "the server end of port $mask_port never finished"
+cli list --json dport "$mask_port"
+cp "$TT_TMP/out" "$TT_TMP/server.json"
+cli list --json sport "$mask_port"
+cp "$TT_TMP/out" "$TT_TMP/client.json"
+for side in server client; do
+	f=$TT_TMP/$side.json
+	n=$(count_of "$f" '"type":"state"')
+	[ "$n" -ge 3 ] && pass "events rst_recv: the $side's state changes are kept ($n)" ||
+		fail "events rst_recv: the $side has $n state changes: $(head -c 300 "$f")"
+	expect_eq "events rst_recv: the $side's synack and destroy events" \
+		"$(count_of "$f" '"type":"synack"') $(count_of "$f" '"type":"destroy"')" "0 0"
+done
+cli config events all
+expect_cli "config events all again" 0
+
 finish
