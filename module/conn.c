@@ -549,16 +549,20 @@ void tt_conn_peek_port_locked(struct tt_conn *c)
 		c->lport = port;
 }
 
-/* Caller holds rcu_read_lock(). */
+/*
+ * The id is the socket's cookie: a socket that connected more than once
+ * has a timeline per connection under the same id, and the newest is
+ * the one meant.  Caller holds rcu_read_lock().
+ */
 struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id)
 {
-	struct tt_conn *c;
+	struct tt_conn *c, *found = NULL;
 
 	list_for_each_entry_rcu(c, &tt_all, all) {
 		if (READ_ONCE(c->id) == id && c->net_cookie == net_cookie)
-			return c;
+			found = c;
 	}
-	return NULL;
+	return found;
 }
 
 /* What the table holds: entries, extents, spares and hash buckets. */

@@ -269,6 +269,15 @@ static noinline void tt_on_state_edge(const struct sock *sk, struct tt_conn *c,
 	bool fresh = false, cookie = false, discard;
 	u64 id = 0;
 
+	/*
+	 * A socket that connects again (after a failed connect(), or after
+	 * connect(AF_UNSPEC)) begins another connection: the timeline of
+	 * the one before is over, even if no new one is recorded.
+	 */
+	if (c && oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		tt_conn_destroyed(c, now, false);
+		c = NULL;
+	}
 	if (!c) {
 		bool client = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
 		bool server = oldstate == TCP_LISTEN &&
@@ -399,7 +408,8 @@ static void tt_on_state(void *data, const struct sock *sk, const int oldstate,
 	tt_hit(TT_HOOK_STATE);
 	c = tt_conn_lookup(sk);
 	now = ktime_get_ns();
-	if (!c || newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE) {
+	if (!c || newstate == TCP_ESTABLISHED || newstate == TCP_CLOSE ||
+	    newstate == TCP_SYN_SENT) {
 		tt_on_state_edge(sk, c, oldstate, newstate, now);
 		return;
 	}

@@ -24,6 +24,8 @@ events instead of sleeping.  Info files are shell-readable KEY=VALUE lines.
       --fastopen          sendto(MSG_FASTOPEN) with --send bytes (or 1)
       --send N            bytes sent once connected
       --hold F            keep the connection until F exists
+      --then-port P       when connect() fails, connect the same socket
+                          to ADDR P (info: errno2, lport2)
       --linger0           close with SO_LINGER {1, 0}: an RST, no FIN
       --wait-eof          after sending, half-close and wait for the
                           peer's FIN before closing (passive close)
@@ -171,6 +173,19 @@ def connect(a):
                 continue
             break
     info["lport"] = s.getsockname()[1] if info["errno"] == 0 else 0
+    if info["errno"] and a.then_port:
+        info["errno2"] = 0
+        try:
+            s.connect((a.addr, a.then_port))
+            info["lport2"] = s.getsockname()[1]
+        except OSError as e:
+            info["errno2"] = e.errno or 0
+        if info["errno2"] == 0:
+            write_atomic(a.info, "".join(f"{k}={v}\n" for k, v in info.items()))
+            if a.hold:
+                wait_file(a.hold)
+            s.close()
+            return
     if info["errno"]:
         # getsockname() still knows the port a failed connect used
         try:
@@ -251,6 +266,7 @@ def main():
     c.add_argument("--fastopen", action="store_true")
     c.add_argument("--send", type=int, default=0)
     c.add_argument("--hold")
+    c.add_argument("--then-port", type=int, default=0)
     c.add_argument("--linger0", action="store_true")
     c.add_argument("--wait-eof", action="store_true")
     m = sub.add_parser("many")
