@@ -509,21 +509,45 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard)
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
-int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
-		     void *arg, unsigned long *gen)
+/*
+ * Every drop bumps tt_gen before the entry waits for its grace period.  A
+ * generation read here equal to the cursor's means no drop happened
+ * before this read side section began or, if one did since, that its
+ * grace period waits for this section: either way cur->pos is still
+ * memory we may walk on from.  Otherwise the walk skips by serial from
+ * the head, as long as the table is, once per dump call.
+ */
+int tt_conn_for_each(struct tt_cursor *cur,
+		     int (*fn)(struct tt_conn *c, void *arg), void *arg,
+		     unsigned long *gen)
 {
 	struct tt_conn *c;
 	int ret = 0;
 
 	rcu_read_lock();
 	*gen = READ_ONCE(tt_gen);
-	list_for_each_entry_rcu(c, &tt_all, all) {
-		if (c->serial <= after)
-			continue;
-		ret = fn(c, arg);
-		if (ret)
-			break;
+	if (cur->pos && cur->pos_gen == *gen) {
+		c = cur->pos;
+		list_for_each_entry_continue_rcu(c, &tt_all, all) {
+			ret = fn(c, arg);
+			if (ret)
+				break;
+			cur->after = c->serial;
+			cur->pos = c;
+		}
+	} else {
+		cur->pos = NULL;
+		list_for_each_entry_rcu(c, &tt_all, all) {
+			if (c->serial <= cur->after)
+				continue;
+			ret = fn(c, arg);
+			if (ret)
+				break;
+			cur->after = c->serial;
+			cur->pos = c;
+		}
 	}
+	cur->pos_gen = *gen;
 	rcu_read_unlock();
 	return ret;
 }

@@ -199,12 +199,26 @@ struct tt_event *tt_conn_ext_get(void);
 void tt_stats_read(struct tt_stats *st);
 
 /*
- * Dump iteration: calls fn for every entry with serial > after, in creation
- * order, under rcu_read_lock(); stops when fn returns non-zero and returns
- * that value.  *gen receives the table generation, for dump consistency.
+ * Where a dump stands between its calls: the serial of the last entry it
+ * is done with, and that entry itself while no entry has been dropped
+ * since (the table generation unchanged), so that the next call goes on
+ * from there instead of walking the table from its head again.
  */
-int tt_conn_for_each(u64 after, int (*fn)(struct tt_conn *c, void *arg),
-		     void *arg, unsigned long *gen);
+struct tt_cursor {
+	u64 after;
+	struct tt_conn *pos;
+	unsigned long pos_gen;
+};
+
+/*
+ * Dump iteration: calls fn for every entry past the cursor, in creation
+ * order, under rcu_read_lock(), moving the cursor past each entry fn
+ * returns 0 for; stops when fn returns non-zero and returns that value.
+ * *gen receives the table generation, for dump consistency.
+ */
+int tt_conn_for_each(struct tt_cursor *cur,
+		     int (*fn)(struct tt_conn *c, void *arg), void *arg,
+		     unsigned long *gen);
 struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id);
 void tt_conn_peek_port_locked(struct tt_conn *c);
 

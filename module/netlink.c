@@ -101,8 +101,13 @@ static int tt_put_u64(struct sk_buff *skb, int type, u64 v)
 	return nla_put_u64_64bit(skb, type, v, TCPTRAIL_A_CONN_PAD);
 }
 
-/* Caller holds c->lock. */
-static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c)
+/*
+ * owner: whether the reader may learn which process opened the
+ * connection (pid, comm), which ss -p shows only to who may look into
+ * that process.  Caller holds c->lock.
+ */
+static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
+			      bool owner)
 {
 	int alen = c->family == 6 ? 16 : 4;
 	unsigned int i, n = tt_event_count(c);
@@ -147,8 +152,9 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c)
 	if (c->est_ns && tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,
 				    c->est_ns - c->start_ns))
 		return -EMSGSIZE;
-	if (c->pid && (nla_put_u32(skb, TCPTRAIL_A_CONN_PID, c->pid) ||
-		       nla_put_string(skb, TCPTRAIL_A_CONN_COMM, c->comm)))
+	if (owner && c->pid &&
+	    (nla_put_u32(skb, TCPTRAIL_A_CONN_PID, c->pid) ||
+	     nla_put_string(skb, TCPTRAIL_A_CONN_COMM, c->comm)))
 		return -EMSGSIZE;
 	if ((c->flags & TCPTRAIL_F_FINISHED) &&
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_END_NS, c->end_ns))
@@ -172,7 +178,8 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c)
 
 static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 			       u32 portid, u32 seq, int flags, u8 cmd,
-			       u64 notify_seq, struct netlink_callback *cb)
+			       u64 notify_seq, struct netlink_callback *cb,
+			       bool owner)
 {
 	void *hdr;
 
@@ -181,7 +188,7 @@ static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	if (tt_put_conn_locked(skb, c) ||
+	if (tt_put_conn_locked(skb, c, owner) ||
 	    (notify_seq &&
 	     tt_put_u64(skb, TCPTRAIL_A_CONN_NOTIFY_SEQ, notify_seq))) {
 		genlmsg_cancel(skb, hdr);
@@ -192,14 +199,14 @@ static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 }
 
 int tt_fill_conn(struct sk_buff *skb, struct tt_conn *c, u32 portid, u32 seq,
-		 int flags, u8 cmd, u64 notify_seq)
+		 int flags, u8 cmd, u64 notify_seq, bool owner)
 {
 	unsigned long irqf;
 	int err;
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	err = tt_fill_conn_locked(skb, c, portid, seq, flags, cmd, notify_seq,
-				  NULL);
+				  NULL, owner);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
@@ -257,7 +264,9 @@ static int tt_nl_get_conn_doit(struct sk_buff *skb, struct genl_info *info)
 	c = tt_conn_find_id(net->net_cookie, id);
 	if (c)
 		err = tt_fill_conn(msg, c, info->snd_portid, info->snd_seq, 0,
-				   TCPTRAIL_CMD_GET_CONN, 0);
+				   TCPTRAIL_CMD_GET_CONN, 0,
+				   netlink_ns_capable(skb, net->user_ns,
+						      CAP_NET_ADMIN));
 	else
 		err = -ENOENT;
 	rcu_read_unlock();
@@ -439,8 +448,20 @@ struct tt_dump {
 	struct netlink_callback *cb;
 	const struct tt_filter *filter;
 	u64 net_cookie;
-	u64 last;
+	bool owner; /* see tt_put_conn_locked() */
 };
+
+/* A dump's own state, from .start to .done. */
+struct tt_dump_state {
+	struct tt_filter filter;
+	struct tt_cursor cur;
+	bool parsed;
+};
+
+static struct tt_dump_state *tt_dump_state(struct netlink_callback *cb)
+{
+	return (struct tt_dump_state *)cb->args[0];
+}
 
 static int tt_dump_one(struct tt_conn *c, void *arg)
 {
@@ -455,28 +476,21 @@ static int tt_dump_one(struct tt_conn *c, void *arg)
 		err = tt_fill_conn_locked(d->skb, c,
 					  NETLINK_CB(d->cb->skb).portid,
 					  d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  TCPTRAIL_CMD_GET_CONN, 0, d->cb);
+					  TCPTRAIL_CMD_GET_CONN, 0, d->cb,
+					  d->owner);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
-	if (err)
-		return err;
-	d->last = c->serial;
-	return 0;
+	return err;
 }
 
-/*
- * cb->args[0]: serial of the last connection dumped (the resume point);
- * cb->args[1]: the filter; cb->args[2]: set once the filter is parsed.
- */
+/* cb->args[0]: the dump's tt_dump_state. */
 static int tt_nl_dump_start(struct netlink_callback *cb)
 {
-	struct tt_filter *f;
+	struct tt_dump_state *st;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
 		return -ENOMEM;
-	cb->args[0] = 0;
-	cb->args[1] = (long)f;
-	cb->args[2] = 0;
+	cb->args[0] = (long)st;
 	/* One connection with a full event log must fit a message. */
 	cb->min_dump_alloc = tt_conn_msg_size();
 	return 0;
@@ -484,7 +498,7 @@ static int tt_nl_dump_start(struct netlink_callback *cb)
 
 static int tt_nl_dump_done(struct netlink_callback *cb)
 {
-	kfree((struct tt_filter *)cb->args[1]);
+	kfree(tt_dump_state(cb));
 	return 0;
 }
 
@@ -498,29 +512,32 @@ static int tt_nl_dump_done(struct netlink_callback *cb)
 static int tt_dump_filter(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = tt_dumpit_attrs(cb);
+	struct tt_dump_state *st = tt_dump_state(cb);
 	int err;
 
-	if (cb->args[2])
+	if (st->parsed)
 		return 0;
 	if (attrs && attrs[TCPTRAIL_A_CONN_FILTER]) {
 		err = tt_filter_parse(attrs[TCPTRAIL_A_CONN_FILTER],
-				      (struct tt_filter *)cb->args[1], cb);
+				      &st->filter, cb);
 		if (err)
 			return err;
 	}
-	cb->args[2] = 1;
+	st->parsed = true;
 	return 0;
 }
 
 static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
+	struct tt_dump_state *st = tt_dump_state(cb);
 	struct tt_dump d = {
 		.skb = skb,
 		.cb = cb,
-		.filter = (const struct tt_filter *)cb->args[1],
+		.filter = &st->filter,
 		.net_cookie = sock_net(skb->sk)->net_cookie,
-		.last = cb->args[0],
+		.owner = netlink_ns_capable(cb->skb, sock_net(skb->sk)->user_ns,
+					    CAP_NET_ADMIN),
 	};
 	unsigned long gen;
 	int err;
@@ -528,9 +545,8 @@ static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 	err = tt_dump_filter(cb);
 	if (err)
 		return err;
-	err = tt_conn_for_each(d.last, tt_dump_one, &d, &gen);
+	err = tt_conn_for_each(&st->cur, tt_dump_one, &d, &gen);
 	cb->seq = gen;
-	cb->args[0] = d.last;
 	if (err && !skb->len)
 		return err;
 	return skb->len;

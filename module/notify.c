@@ -133,8 +133,9 @@ static bool tt_notify_one_conn(void)
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	/* c stays valid until rcu_read_unlock(), even if dropped now. */
 	if (c && net && skb)
+		/* Only CAP_NET_ADMIN may join the groups: the owner goes. */
 		err = tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
-				   c->notify_seq);
+				   c->notify_seq, true);
 	rcu_read_unlock();
 
 	if (!c) {

@@ -75,6 +75,20 @@ cli list --json sport "$tw_port"
 id=$(grep -o '"id":[0-9]*' "$TT_TMP/out" | head -1 | cut -d: -f2)
 [ -n "$id" ] || die "no connection with local port $tw_port"
 
+# Which process opened a connection is for readers who may look into
+# processes (CAP_NET_ADMIN in the namespace), as ss -p.
+grep -q '"pid":[1-9]' "$TT_TMP/out" && grep -q '"comm":"python3"' "$TT_TMP/out" &&
+	pass "root reads the client's pid and comm" || fail "root: no pid or comm: $(head -c 300 "$TT_TMP/out")"
+ip netns exec "$NS_C" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$TCPTRAIL_CLI" list --json sport "$tw_port" >"$TT_TMP/nobody.json" 2>&1 ||
+	fail "list as nobody: $(head -c 300 "$TT_TMP/nobody.json")"
+has "nobody reads the connection" "$TT_TMP/nobody.json" "\"id\":$id,"
+has "nobody reads no pid" "$TT_TMP/nobody.json" '"pid":null,"comm":null'
+ip netns exec "$NS_C" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$TCPTRAIL_CLI" show --json "$id" >"$TT_TMP/nobody.json" 2>&1 ||
+	fail "show as nobody: $(head -c 300 "$TT_TMP/nobody.json")"
+has "nobody's show ID: no pid either" "$TT_TMP/nobody.json" '"pid":null,"comm":null'
+
 cli show "$id"
 expect_cli "show ID" 0
 grep -q "id $id " "$TT_TMP/out" && pass "show names the id" || fail "show: $(head -1 "$TT_TMP/out")"

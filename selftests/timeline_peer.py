@@ -159,7 +159,10 @@ def connect(a):
                 s.sendto(payload, MSG_FASTOPEN, dst)
                 payload = b""
             else:
-                s.settimeout(30)
+                # blocking for --then-port: a connect() that failed while
+                # non-blocking leaves the socket "connecting", and the
+                # next connect() fails ECONNABORTED
+                s.settimeout(None if a.then_port else 30)
                 s.connect(dst)
             info["connect_ns"] = time.monotonic_ns() - t0
             break
