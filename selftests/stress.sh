@@ -249,6 +249,20 @@ phase storm
 storm 4 "$ADDR4_S" -b 4096
 storm 6 "$ADDR6_S" -r
 check_bounds storm
+# The table is full and quiet: a dump spread over several messages lists
+# each entry once, as many as the table holds.
+"$TCPTRAIL_CLI" list --json --all-netns >"$TT_TMP/all.json" || fail "list --all-netns failed"
+if python3 - "$TT_TMP/all.json" "$(jget tracked "$(stats)")" <<'EOF'; then
+import json, sys
+conns = json.load(open(sys.argv[1]))
+keys = {(c["netns"], c["id"], c["start"]) for c in conns}
+print(f"# dump: {len(conns)} entries, {len(keys)} distinct, tracked {sys.argv[2]}")
+sys.exit(not (len(conns) == len(keys) == int(sys.argv[2])))
+EOF
+	pass "dump of the full table: every entry once"
+else
+	fail "dump of the full table: entries missing or repeated"
+fi
 
 # ---- SYN flood --------------------------------------------------------
 
