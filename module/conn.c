@@ -472,16 +472,26 @@ void tt_conn_forget_net(const struct net *net)
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
-/* Lowering the cap drops finished entries at once; live ones stay. */
+/*
+ * Lowering the cap drops finished entries at once; live ones stay.  A
+ * batch per hold of tt_lock: a million-entry cap lowered must not keep
+ * IRQs off for all of it.  Process context.
+ */
 void tt_conn_set_max(unsigned int max_conns)
 {
 	unsigned long irqf;
+	bool more = true;
+	unsigned int i;
 
-	raw_spin_lock_irqsave(&tt_lock, irqf);
 	WRITE_ONCE(tt_max_conns, max_conns);
-	while (tt_count > max_conns && tt_evict_one_locked())
-		;
-	raw_spin_unlock_irqrestore(&tt_lock, irqf);
+	while (more) {
+		raw_spin_lock_irqsave(&tt_lock, irqf);
+		for (i = 0; more && i < TT_RCU_BATCH; i++)
+			more = tt_count > READ_ONCE(tt_max_conns) &&
+			       tt_evict_one_locked();
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
+		cond_resched();
+	}
 }
 
 /*
@@ -614,18 +624,26 @@ void tt_stats_read(struct tt_stats *st)
 	st->mem_peak = tt_conn_mem(atomic64_read(&tt_objs_peak));
 }
 
-/* Linger expiry, from the reaper.  Caller holds tt_lock. */
-void tt_conn_expire_locked(u64 now)
+/*
+ * Linger expiry, from the reaper: drops up to a batch of entries, and
+ * returns whether more may be due, so that the caller lets IRQs in
+ * between batches.  Caller holds tt_lock.
+ */
+bool tt_conn_expire_locked(u64 now)
 {
 	u64 linger = (u64)tt_linger_sec * NSEC_PER_SEC;
 	struct tt_conn *c, *n;
+	unsigned int nr = 0;
 
 	list_for_each_entry_safe(c, n, &tt_done_list, wait_link) {
 		/* Signed: an entry may have finished after "now" was read. */
 		if ((s64)(now - c->end_ns) < (s64)linger)
-			break;
+			return false;
+		if (nr++ == TT_RCU_BATCH)
+			return true;
 		tt_conn_drop_locked(c);
 	}
+	return false;
 }
 
 /* Caller holds tt_lock. */

@@ -225,7 +225,7 @@ void tt_conn_peek_port_locked(struct tt_conn *c);
 /* For the reaper (reap.c), under tt_lock. */
 extern raw_spinlock_t tt_lock;
 extern struct list_head tt_tw_list;
-void tt_conn_expire_locked(u64 now);
+bool tt_conn_expire_locked(u64 now);
 void tt_conn_tw_gone_locked(struct tt_conn *c, u64 now);
 void tt_conn_release_evicted(void);
 void tt_conn_flush_batch(void);

@@ -175,9 +175,14 @@ static void tt_reap_fn(struct work_struct *work)
 	tt_conn_release_evicted();
 	tt_conn_flush_batch();
 	if (++tt_reap_pass % TT_REAP_SLOW_EVERY == 0) {
-		raw_spin_lock_irqsave(&tt_lock, irqf);
-		tt_conn_expire_locked(now);
-		raw_spin_unlock_irqrestore(&tt_lock, irqf);
+		bool more;
+
+		do {
+			raw_spin_lock_irqsave(&tt_lock, irqf);
+			more = tt_conn_expire_locked(now);
+			raw_spin_unlock_irqrestore(&tt_lock, irqf);
+			cond_resched();
+		} while (more);
 		tt_req_expire(now);
 	}
 	queue_delayed_work(system_power_efficient_wq, &tt_reap_work,
