@@ -117,19 +117,31 @@ busywait() {
 # ---- kernel log -------------------------------------------------------
 
 # Marks the kernel log so check_kernel_log only looks at what this test
-# caused.
+# caused.  Without the mark the log could not be checked at all.
 KMSG_MARK="tcptrail-selftest: start $TEST_NAME $TT_ID"
 mark_kernel_log() {
-	echo "$KMSG_MARK" >/dev/kmsg 2>/dev/null || true
+	echo "$KMSG_MARK" >/dev/kmsg ||
+		die "cannot write the start mark to /dev/kmsg: the kernel log could not be checked"
 }
 
 KERNEL_REPORT_RE='WARNING:|BUG:|Oops|general protection|KASAN|UBSAN|kmemleak|possible circular locking|lockdep|INFO: task .* blocked|rcu_sched self-detected|refcount_t:|list_add corruption|list_del corruption|Call Trace'
 
-# Fails the test when the kernel complained after our mark.
+# Fails the test when the kernel complained after our mark, and when the
+# mark is gone: the ring buffer wrapped past it, which is what a flood of
+# reports does, so nothing after it could be checked.
 check_kernel_log() {
-	local out
+	local log out
 	command -v dmesg >/dev/null 2>&1 || return 0
-	out=$(dmesg | sed -n "/$KMSG_MARK/,\$p" | grep -E "$KERNEL_REPORT_RE" | grep -v 'tcptrail-selftest:' || true)
+	if ! log=$(dmesg); then
+		fail "dmesg failed: the kernel log was not checked"
+		return 0
+	fi
+	if ! grep -qF -- "$KMSG_MARK" <<<"$log"; then
+		fail "the kernel log no longer holds the start mark '$KMSG_MARK' (ring buffer wrapped?): it could not be checked; its latest reports:"
+		grep -E "$KERNEL_REPORT_RE" <<<"$log" | tail -40 || true
+		return 0
+	fi
+	out=$(sed -n "/$KMSG_MARK/,\$p" <<<"$log" | grep -E "$KERNEL_REPORT_RE" | grep -v 'tcptrail-selftest:' || true)
 	if [ -n "$out" ]; then
 		fail "kernel reported problems during $TEST_NAME:"
 		echo "$out" | head -40
