@@ -30,6 +30,8 @@ TT_TMP=$(mktemp -d "/tmp/$TEST_NAME.XXXXXX")
 
 _deferred=()
 _failed=0
+# Set by skip(): only then does exit status 4 mean a skip.
+_skipping=0
 
 defer() {
 	_deferred+=("$*")
@@ -37,6 +39,12 @@ defer() {
 
 _run_deferred() {
 	local rc=$? i
+	# Under set -e a helper that exits 4 ends the test with its status;
+	# that is a failure of the helper, not a reason to skip the test.
+	if ((rc == ksft_skip && !_skipping)); then
+		echo "FAIL: a command exited $ksft_skip (the skip status) outside skip()"
+		rc=$ksft_fail
+	fi
 	for ((i = ${#_deferred[@]} - 1; i >= 0; i--)); do
 		eval "${_deferred[i]}" >/dev/null 2>&1 || true
 	done
@@ -61,6 +69,7 @@ pass() {
 
 skip() {
 	echo "SKIP: $*"
+	_skipping=1
 	exit $ksft_skip
 }
 

@@ -65,6 +65,7 @@ die() {
 
 skip() {
 	echo "1..0 # SKIP $*"
+	_skipping=1
 	exit "$ksft_skip"
 }
 
