@@ -44,8 +44,10 @@ expect_cli() {
 	pass "$name: exit $rc${text:+, \"$text\"}"
 }
 
+# have_jsonschema: 0 when the schema is valid, 4 when python3-jsonschema is
+# missing, anything else (reason on stderr) when the schema is broken.
 have_jsonschema() {
-	python3 "$CLI_SCHEMA" --check 2>/dev/null
+	python3 "$CLI_SCHEMA" --check
 }
 
 # load_server NS READYFILE ADDR PORT [ADDR PORT]...: one cli_load.py
