@@ -16,7 +16,8 @@
 source "$(dirname "$0")/lib.sh"
 
 CYCLES=5
-LOAD_TRAFFIC_S=3
+# Only a bound: the connection loop runs until the test tells it to stop.
+LOOP_MAX_S=$((120 * TT_SLOW))
 
 require_root
 require_cmd ip python3 insmod rmmod
@@ -81,8 +82,21 @@ if grep -q '^tcptrail ' /proc/modules; then fail "tcptrail still in /proc/module
 one_connection || fail "loopback connection failed after unload"
 
 # 2. unload under traffic: connections keep coming while the probes go away.
+# The loop runs until the stop file, created only after the module is
+# loaded again, so that the rmmod and the load both happen under traffic.
+loop_count() {
+	local ok errs
+	read -r ok errs 2>/dev/null <"$TT_TMP/loop.progress" || ok=0
+	echo "${ok:-0}"
+}
+# loop_past N: the loop has completed more than N connections.
+# shellcheck disable=SC2317 # called through busywait
+loop_past() {
+	[ "$(loop_count)" -gt "$1" ]
+}
 mod_load
-ip netns exec "$NS_C" python3 "$TCP_PEER" loop 127.0.0.1 "$port" --seconds "$LOAD_TRAFFIC_S" >"$TT_TMP/loop.out" &
+ip netns exec "$NS_C" python3 "$TCP_PEER" loop 127.0.0.1 "$port" --seconds "$LOOP_MAX_S" \
+	--stop "$TT_TMP/loop.stop" --progress "$TT_TMP/loop.progress" >"$TT_TMP/loop.out" &
 lpid=$!
 defer "kill $lpid"
 # Unload only once the module has seen traffic from the loop.
@@ -93,10 +107,24 @@ seen_traffic() {
 # python starts slowly under emulation on a busy host
 busywait 30000 seen_traffic ||
 	fail "module saw no traffic from the connection loop"
+n0=$(loop_count)
 if rmmod tcptrail; then pass "rmmod under traffic"; else fail "rmmod under traffic failed"; fi
 mod_loaded && fail "tcptrail still loaded after rmmod under traffic"
+n1=$(loop_count)
+if busywait 30000 loop_past "$n1"; then
+	pass "connections went on across the rmmod ($n0 before it, $n1 when it returned, then more)"
+else
+	fail "the connection loop made no connection after the rmmod (stuck at $n1)"
+fi
 # Loading again while the loop still runs: probes attach mid-connection.
 mod_load
+n2=$(loop_count)
+if busywait 30000 loop_past "$n2"; then
+	pass "connections went on across the load ($n2 when it returned, then more)"
+else
+	fail "the connection loop made no connection after the load (stuck at $n2)"
+fi
+touch "$TT_TMP/loop.stop"
 if wait "$lpid"; then
 	read -r ok errs <"$TT_TMP/loop.out"
 	log "connection loop: $ok connections, $errs errors"
@@ -108,13 +136,17 @@ fi
 if rmmod tcptrail; then pass "rmmod after mid-connection load"; else fail "rmmod failed"; fi
 
 # 3. cycles, with a connection each time.
+cycles_ok=1
 for ((i = 1; i <= CYCLES; i++)); do
 	mod_load
-	one_connection || fail "cycle $i: connection failed"
-	rmmod tcptrail || fail "cycle $i: rmmod failed"
-	mod_loaded && fail "cycle $i: module still loaded"
+	one_connection || { fail "cycle $i: connection failed"; cycles_ok=0; }
+	rmmod tcptrail || { fail "cycle $i: rmmod failed"; cycles_ok=0; }
+	if mod_loaded; then
+		fail "cycle $i: module still loaded"
+		cycles_ok=0
+	fi
 done
-pass "$CYCLES load/unload cycles"
+if ((cycles_ok)); then pass "$CYCLES load/unload cycles"; fi
 
 # 4. leaks.
 # kmemleak_ours: the reports whose backtrace runs through tcptrail: a frame

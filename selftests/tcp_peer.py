@@ -12,13 +12,15 @@ through files so the shell side can wait on events instead of sleeping.
       connect() took, and the wall clock just before it, the clock a
       packet capture's timestamps use); with --hold, keeps the
       connection open until that file exists; then closes.
-  tcp_peer.py loop ADDR PORT --seconds S
-      Opens and closes connections back to back for S seconds; prints how
-      many succeeded.  Errors (e.g. refused while a listener restarts) are
-      counted, not fatal.
+  tcp_peer.py loop ADDR PORT --seconds S [--stop FILE] [--progress FILE]
+      Opens and closes connections back to back for S seconds, or until
+      FILE (--stop) exists, at most S; prints how many succeeded and how
+      many failed, and keeps both in --progress's file as it goes.  Errors
+      (e.g. refused while a listener restarts) are counted, not fatal.
 """
 
 import argparse
+import os
 import socket
 import time
 
@@ -64,12 +66,16 @@ def loop(a):
     ok = err = 0
     deadline = time.monotonic() + a.seconds
     while time.monotonic() < deadline:
+        if a.stop and os.path.exists(a.stop):
+            break
         try:
             c = socket.create_connection((a.addr, a.port), timeout=5)
             c.close()
             ok += 1
         except OSError:
             err += 1
+        if a.progress:
+            write_atomic(a.progress, f"{ok} {err}\n")
     print(f"{ok} {err}")
 
 
@@ -91,6 +97,8 @@ def main():
     lp.add_argument("addr")
     lp.add_argument("port", type=int)
     lp.add_argument("--seconds", type=float, required=True)
+    lp.add_argument("--stop")
+    lp.add_argument("--progress")
     a = p.parse_args()
     {"server": server, "client": client, "loop": loop}[a.cmd](a)
 
