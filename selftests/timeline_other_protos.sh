@@ -99,6 +99,23 @@ else
 	fi
 fi
 
+# The MPTCP subflows close asynchronously, and their last state changes
+# hit the same counters the checks below compare: wait until no socket but
+# TIME_WAIT is left on its port and two reads in a row agree.
+hits_prev=
+# shellcheck disable=SC2317 # called through busywait
+settled() {
+	local h
+	[ -z "$(ip netns exec "$NS_C" ss -Htan exclude time-wait '( sport = :7201 or dport = :7201 )')" ] ||
+		return 1
+	h=$(tcp_hits) || return 1
+	[ "$h" = "$hits_prev" ] && return 0
+	hits_prev=$h
+	return 1
+}
+busywait $((10000 * TT_SLOW)) settled ||
+	die "port 7201 not settled: hit counters at '$hits_prev'; sockets: $(ip netns exec "$NS_C" ss -Htan exclude time-wait '( sport = :7201 or dport = :7201 )' | paste -sd ';')"
+
 # ---- SCTP, DCCP ----
 for p in "sctp 1 132 7202 sctp" "dccp 6 33 7203 dccp_ipv4"; do
 	read -r name typ proto port kmod <<<"$p"
