@@ -59,8 +59,14 @@ expect_causes timeout syn_timeout
 summary_has timeout syn_timeout "(net.ipv4.tcp_syn_retries = 1)"
 expect_eq "syn_timeout: tcp_syn_retries read in the client's namespace" \
 	"$(detail timeout syn_timeout tcp_syn_retries)" 1
-# explain reads the sysctl as it is now
+# explain reads the sysctl as it is now, not as it was for the connection:
+# with 6 now, one retransmit means the socket set its own limit
 ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=6
+explain timeout_now "$ID"
+expect_causes timeout_now syn_timeout
+expect_eq "syn_timeout: tcp_syn_retries read again after the change" \
+	"$(detail timeout_now syn_timeout tcp_syn_retries)" 6
+summary_has timeout_now syn_timeout "net.ipv4.tcp_syn_retries is 6, so the socket set its own limit"
 
 # ---- the machine's summary counts them
 "$TCPTRAIL_CLI" doctor --all-netns | sed 's/^/    /'
