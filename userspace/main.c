@@ -654,11 +654,14 @@ static int parse_long(const char *opt, const char *v, long min, long *out)
 	errno = 0;
 	n = (*v >= '0' && *v <= '9') ? strtol(v, &end, 10) : -1;
 	if (n < 0 || errno || *end || n < min) {
-		char msg[160];
+		char msg[200];
 
-		snprintf(msg, sizeof(msg), "%s needs a number from %ld, not \"%%s\"",
-			 opt, min);
-		return usage_error(msg, v);
+		/* opt is the argument as typed, "=VALUE" and all: only its
+		 * name goes in, and as data, never as part of a format
+		 */
+		snprintf(msg, sizeof(msg), "%.*s needs a number from %ld, not \"%s\"",
+			 (int)strcspn(opt, "="), opt, min, v);
+		return usage_error("%s", msg);
 	}
 	*out = n;
 	return EX_OK;

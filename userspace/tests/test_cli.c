@@ -142,6 +142,12 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("watch", "--count"), 2);
 	CHECK(one_line(err) && strstr(err, "needs a value"));
 	CHECK_I64(RUN("watch", "--rcvbuf", "12"), 2);
+	/* the value is shown, never read as a format */
+	CHECK_I64(RUN("watch", "--count=%s%s%s%s%n"), 2);
+	CHECK(one_line(err));
+	CHECK_PREFIX(err, "tcptrail: --count needs a number from 1, not \"%s%s%s%s%n\" (see");
+	CHECK_I64(RUN("top", "-n", "%p%s"), 2);
+	CHECK(one_line(err) && strstr(err, "-n needs a number from 1, not \"%p%s\""));
 	CHECK_I64(RUN("watch", "dport", "x"), 2);
 	CHECK_I64(RUN("--events", "watch"), 2);
 	CHECK(one_line(err) && strstr(err, "put it after the command"));
