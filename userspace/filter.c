@@ -34,7 +34,8 @@ int tt_parse_port(const char *s)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > 65535)
+	/* no connection has port 0, and the module reads 0 as "any" */
+	if (errno || *end || !v || v > 65535)
 		return -1;
 	return (int)v;
 }
@@ -218,7 +219,7 @@ int tt_filter_parse(struct tt_filter *f, int argc, char **argv, char *err,
 			port = tt_parse_port(v);
 			if (port < 0) {
 				snprintf(err, errlen,
-					 "bad port \"%s\" for %s (expected 0-65535)",
+					 "bad port \"%s\" for %s (expected 1-65535)",
 					 v, w);
 				return -1;
 			}
@@ -316,7 +317,6 @@ void tt_filter_put(struct nlmsghdr *nlh, const struct tt_filter *f)
 		mnl_attr_put_u8(nlh, TCPTRAIL_A_FILTER_ROLE, f->role);
 	if (f->states)
 		mnl_attr_put_u32(nlh, TCPTRAIL_A_FILTER_STATES, f->states);
-	/* port 0 is never a connection's: the module reads 0 as "any" */
 	if (f->sport >= 0)
 		mnl_attr_put_u16(nlh, TCPTRAIL_A_FILTER_LPORT, (uint16_t)f->sport);
 	if (f->dport >= 0)

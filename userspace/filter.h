@@ -56,7 +56,7 @@ bool tt_filter_is_empty(const struct tt_filter *f);
 /* The same test in userspace, for multicast messages. */
 bool tt_filter_match(const struct tt_filter *f, const struct tt_conn *c);
 
-/* "80" or ":80" -> 80; -1 when not a port number. */
+/* "80" or ":80" -> 80; -1 when not a port number from 1 to 65535. */
 int tt_parse_port(const char *s);
 
 /* Decimal, "0x" hex, or ss's "sk:" hex.  Returns 0 or -1. */

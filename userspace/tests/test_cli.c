@@ -106,6 +106,9 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("list", "state", "nap"), 2);
 	CHECK(one_line(err) && strstr(err, "unknown state \"nap\""));
 	CHECK_I64(RUN("list", "dport"), 2);
+	CHECK_I64(RUN("list", "sport", "0"), 2);
+	CHECK(one_line(err) && strstr(err, "bad port \"0\" for sport (expected 1-65535)"));
+	CHECK_I64(RUN("watch", "dport", "0"), 2);
 	CHECK(one_line(err));
 	CHECK_I64(RUN("show"), 2);
 	CHECK(one_line(err) && strstr(err, "show needs an ID"));

@@ -33,6 +33,7 @@ static void filter_parse_errors(void)
 {
 	char *missing[] = { "sport" };
 	char *badport[] = { "dport", "70000" };
+	char *zeroport[] = { "sport", ":0" };
 	char *negport[] = { "dport", "-1" };
 	char *badstate[] = { "state", "sleepy" };
 	char *unknown[] = { "sauce", "1.2.3.4" };
@@ -42,7 +43,10 @@ static void filter_parse_errors(void)
 	CHECK_I64(parse(&f, missing, 1, err, sizeof(err)), -1);
 	CHECK_STR(err, "\"sport\" needs a value");
 	CHECK_I64(parse(&f, badport, 2, err, sizeof(err)), -1);
-	CHECK_STR(err, "bad port \"70000\" for dport (expected 0-65535)");
+	CHECK_STR(err, "bad port \"70000\" for dport (expected 1-65535)");
+	/* the module would read 0 as "any": list and watch would disagree */
+	CHECK_I64(parse(&f, zeroport, 2, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad port \":0\" for sport (expected 1-65535)");
 	CHECK_I64(parse(&f, negport, 2, err, sizeof(err)), -1);
 	CHECK_I64(parse(&f, badstate, 2, err, sizeof(err)), -1);
 	CHECK_HAS(err, "sleepy");
@@ -232,7 +236,7 @@ static int nest_cb(const struct nlattr *a, void *data)
 static void filter_nest(void)
 {
 	static char buf[1024];
-	char *argv[] = { "-6", "sport", "0", "dport", "443", "src",
+	char *argv[] = { "-6", "sport", "8080", "dport", "443", "src",
 			 "fd00::/16", "dst", "fd00::2", "state", "time-wait",
 			 "finished", "slower-than", "200", "role", "client" };
 	struct nlmsghdr *nlh;
@@ -256,8 +260,7 @@ static void filter_nest(void)
 		  TCPTRAIL_A_CONN_FILTER);
 	mnl_attr_parse_nested(nest, nest_cb, &s);
 	CHECK_I64(s.family, AF_INET6);
-	CHECK_I64(s.lport, 0);
-	CHECK(s.present & (1ULL << TCPTRAIL_A_FILTER_LPORT));
+	CHECK_I64(s.lport, 8080);
 	CHECK_I64(s.rport, 443);
 	CHECK_I64(s.laddr_len, 16);
 	CHECK_I64(s.laddr[0], 0xfd);
