@@ -3,6 +3,7 @@
  * tcptrail: show the TCP connection timelines the tcptrail module keeps.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,11 @@
 
 /* parse_args: stop here with success (after --version) */
 #define EX_DONE 256
+
+/* The kernel doubles SO_RCVBUF into an int and clamps anything larger
+ * without a word; a value cast to int first could wrap to nothing.
+ */
+#define RCVBUF_MAX (INT_MAX / 2)
 
 #ifndef TT_VERSION
 #define TT_VERSION "0.2"
@@ -454,7 +460,8 @@ static const struct cmd cmds[] = {
 	  "                     live-events in this namespace until watch ends)\n"
 	  "  --count N          exit after N connections\n"
 	  "  --ready-file PATH  create PATH once subscribed\n"
-	  "  --rcvbuf BYTES     socket receive buffer (default 32 MiB)\n"
+	  "  --rcvbuf BYTES     socket receive buffer, 4096 to 1073741823\n"
+	  "                     (default 32 MiB)\n"
 	  "Needs CAP_NET_ADMIN to join the multicast groups.  Lost messages\n"
 	  "are counted on stderr (with --json also as a {\"lost\": N} line).\n"
 	  "Takes the filters of list, applied as messages arrive, except\n"
@@ -646,21 +653,25 @@ static const struct opt *find_opt(const char *a, size_t len,
 	return NULL;
 }
 
-static int parse_long(const char *opt, const char *v, long min, long *out)
+/* max LONG_MAX: no bound above but the type's */
+static int parse_long(const char *opt, const char *v, long min, long max,
+		      long *out)
 {
 	char *end;
 	long n;
 
 	errno = 0;
 	n = (*v >= '0' && *v <= '9') ? strtol(v, &end, 10) : -1;
-	if (n < 0 || errno || *end || n < min) {
-		char msg[200];
+	if (n < 0 || errno || *end || n < min || n > max) {
+		char msg[200], to[32] = "";
 
+		if (max != LONG_MAX)
+			snprintf(to, sizeof(to), " to %ld", max);
 		/* opt is the argument as typed, "=VALUE" and all: only its
 		 * name goes in, and as data, never as part of a format
 		 */
-		snprintf(msg, sizeof(msg), "%.*s needs a number from %ld, not \"%s\"",
-			 (int)strcspn(opt, "="), opt, min, v);
+		snprintf(msg, sizeof(msg), "%.*s needs a number from %ld%s, not \"%s\"",
+			 (int)strcspn(opt, "="), opt, min, to, v);
 		return usage_error("%s", msg);
 	}
 	*out = n;
@@ -721,9 +732,10 @@ static int apply_opt(struct ctx *ctx, const struct opt *o, const char *name,
 	case O_READY:
 		ctx->ready_file = v;
 		break;
-	case O_LIMIT: return parse_long(name, v, 1, &ctx->limit);
-	case O_COUNT: return parse_long(name, v, 1, &ctx->count);
-	case O_RCVBUF: return parse_long(name, v, 4096, &ctx->rcvbuf);
+	case O_LIMIT: return parse_long(name, v, 1, LONG_MAX, &ctx->limit);
+	case O_COUNT: return parse_long(name, v, 1, LONG_MAX, &ctx->count);
+	case O_RCVBUF:
+		return parse_long(name, v, 4096, RCVBUF_MAX, &ctx->rcvbuf);
 	case O_COLOR: return parse_color(ctx, v);
 	case O_VERSION:
 		printf("tcptrail %s (netlink family \"%s\" version %d)\n",

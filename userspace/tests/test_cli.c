@@ -145,6 +145,11 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("watch", "--count"), 2);
 	CHECK(one_line(err) && strstr(err, "needs a value"));
 	CHECK_I64(RUN("watch", "--rcvbuf", "12"), 2);
+	CHECK(one_line(err) && strstr(err, "--rcvbuf needs a number from 4096 to 1073741823"));
+	/* past an int it used to wrap to 0, and the kernel's minimum */
+	CHECK_I64(RUN("watch", "--rcvbuf", "4294967296"), 2);
+	CHECK(one_line(err) && strstr(err, "to 1073741823, not \"4294967296\""));
+	CHECK_I64(RUN("watch", "--rcvbuf=1073741824"), 2);
 	/* the value is shown, never read as a format */
 	CHECK_I64(RUN("watch", "--count=%s%s%s%s%n"), 2);
 	CHECK(one_line(err));
