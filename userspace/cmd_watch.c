@@ -17,18 +17,12 @@
 #include "cli.h"
 #include "config.h"
 #include "seq.h"
+#include "sig.h"
 
 /* Bursts of short connections finish together; the kernel's default
  * buffer holds a few hundred timelines at most.
  */
 #define WATCH_RCVBUF (32 << 20)
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
 
 struct watch {
 	struct ctx *ctx;
@@ -214,7 +208,7 @@ static int loop(struct watch *w, const sigset_t *waitmask)
 			      .events = POLLIN };
 	int ret;
 
-	while (!stop_signal && !w->out_closed && !w->err &&
+	while (!tt_stop_signal && !w->out_closed && !w->err &&
 	       !(w->ctx->count && w->done >= w->ctx->count)) {
 		ret = ppoll(&pfd, 1, NULL, waitmask);
 		if (ret < 0) {
@@ -244,8 +238,7 @@ static int loop(struct watch *w, const sigset_t *waitmask)
 int cmd_watch(struct ctx *ctx, int argc, char **argv)
 {
 	struct watch w = { .ctx = ctx };
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t block, orig;
+	sigset_t orig;
 	struct tt_nl nl;
 	bool restore = false;
 	int ret;
@@ -257,13 +250,7 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	if (ret)
 		return ret;
 
-	/* signals are only taken inside ppoll: none slips in before it */
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &orig);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	tt_stop_signals_catch(&orig);
 	signal(SIGPIPE, SIG_IGN);
 
 	ret = open_nl(&nl);

@@ -457,7 +457,11 @@ static const struct cmd cmds[] = {
 	  "Finished connections as they end, until Ctrl-C.",
 	  "options:\n"
 	  "  --events           also every event as it happens (turns on\n"
-	  "                     live-events in this namespace until watch ends)\n"
+	  "                     live-events in this namespace until watch ends;\n"
+	  "                     with several such watches in one namespace,\n"
+	  "                     the first one's end stops the others' events:\n"
+	  "                     run tcptrail config live-events 1 before them\n"
+	  "                     and live-events 0 after the last)\n"
 	  "  --count N          exit after N connections\n"
 	  "  --ready-file PATH  create PATH once subscribed\n"
 	  "  --rcvbuf BYTES     socket receive buffer, 4096 to 1073741823\n"

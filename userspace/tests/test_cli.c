@@ -89,6 +89,8 @@ static void cli_help(void)
 	CHECK_I64(RUN("list", "--help"), 0);
 	CHECK_HAS(out, "usage: tcptrail [OPTIONS] list");
 	CHECK(strstr(out, "sport N") && strstr(out, "TIME_WAIT"));
+	CHECK_I64(RUN("watch", "--help"), 0);
+	CHECK_HAS(out, "the first one's end stops the others' events");
 	CHECK_I64(RUN("config", "--help"), 0);
 	CHECK(strstr(out, "live-events 0|1") && strstr(out, "max-conns N"));
 	CHECK_I64(RUN("-V"), 0);
