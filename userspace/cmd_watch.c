@@ -249,6 +249,15 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	ret = parse_filter(ctx, "watch", argc, argv, &w.f);
 	if (ret)
 		return ret;
+	/*
+	 * An event names its connection by id only, and the connection's
+	 * addresses and state come after its events, when it finishes;
+	 * looking each new id up would walk the module's whole table.
+	 * Refused rather than printing events the filter would not pass.
+	 */
+	if (ctx->events && !tt_filter_is_empty(&w.f))
+		return usage_error("%s",
+				   "watch: --events takes no filters: an event names its connection by id only, without its addresses, ports or state");
 
 	tt_stop_signals_catch(&orig);
 	signal(SIGPIPE, SIG_IGN);

@@ -469,7 +469,9 @@ static const struct cmd cmds[] = {
 	  "Needs CAP_NET_ADMIN to join the multicast groups.  Lost messages\n"
 	  "are counted on stderr (with --json also as a {\"lost\": N} line).\n"
 	  "Takes the filters of list, applied as messages arrive, except\n"
-	  "--all-netns: each namespace's connections are sent there only.\n" },
+	  "--all-netns: each namespace's connections are sent there only.\n"
+	  "With --events it takes none: an event names its connection by id\n"
+	  "only, without its addresses, ports or state.\n" },
 	{ "stats", cmd_stats, "", "The module's counters.", NULL },
 	{ "config", cmd_config, "[KEY VALUE]...",
 	  "Show the configuration, or change it (needs CAP_NET_ADMIN).",

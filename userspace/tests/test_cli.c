@@ -159,6 +159,11 @@ static void cli_usage_errors(void)
 	CHECK_I64(RUN("top", "-n", "%p%s"), 2);
 	CHECK(one_line(err) && strstr(err, "-n needs a number from 1, not \"%p%s\""));
 	CHECK_I64(RUN("watch", "dport", "x"), 2);
+	/* an event carries no tuple: a filter could not be applied to it */
+	CHECK_I64(RUN("watch", "--events", "dport", "443"), 2);
+	CHECK(one_line(err) && strstr(err, "--events takes no filters"));
+	CHECK_I64(RUN("-4", "watch", "--events"), 2);
+	CHECK_I64(RUN("watch", "--events", "state", "closed"), 2);
 	CHECK_I64(RUN("--events", "watch"), 2);
 	CHECK(one_line(err) && strstr(err, "put it after the command"));
 	CHECK_I64(RUN("hist", "--by", "lport"), 2);
