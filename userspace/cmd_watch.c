@@ -30,7 +30,6 @@ struct watch {
 	struct tt_filter f;
 	struct tt_seq seq_conns;
 	struct tt_seq seq_events;
-	bool overrun;		/* ENOBUFS seen, no gap has accounted for it */
 	long done;		/* connections printed */
 	bool out_closed;	/* stdout went away (EPIPE) */
 	int err;		/* an exit status to end with */
@@ -44,7 +43,8 @@ static void report_lost(struct watch *w, uint64_t n, bool known,
 			(unsigned long long)n, n == 1 ? "" : "s");
 	else
 		fprintf(stderr,
-			"tcptrail: lost messages (reader too slow); how many is not known\n");
+			"tcptrail: the \"%s\" group may have lost messages (reader too slow); how many is not known\n",
+			group);
 	if (w->ctx->json)
 		tt_render_json_lost(&w->ctx->r, n, known, group);
 }
@@ -54,10 +54,8 @@ static void account(struct watch *w, struct tt_seq *s, uint64_t seq,
 {
 	uint64_t lost = tt_seq_see(s, seq);
 
-	if (lost) {
+	if (lost)
 		report_lost(w, lost, true, group);
-		w->overrun = false;
-	}
 }
 
 static int flush_out(struct watch *w)
@@ -221,7 +219,9 @@ static int loop(struct watch *w, const sigset_t *waitmask)
 		ret = tt_nl_recv_notify(w->nl, on_msg, w);
 		if (ret == -ENOBUFS) {
 			/* the count comes with the next message's number */
-			w->overrun = true;
+			tt_seq_overrun(&w->seq_conns);
+			if (w->ctx->events)
+				tt_seq_overrun(&w->seq_events);
 			continue;
 		}
 		if (ret == -EINTR || ret == -EAGAIN)
@@ -284,8 +284,10 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 		goto out;
 
 	ret = loop(&w, &orig);
-	if (w.overrun)
-		report_lost(&w, 0, false, "unknown");
+	if (w.seq_conns.pending)
+		report_lost(&w, 0, false, TCPTRAIL_MCGRP_CONNS);
+	if (w.seq_events.pending)
+		report_lost(&w, 0, false, TCPTRAIL_MCGRP_EVENTS);
 	if (!w.out_closed && flush_out(&w) == -EIO)
 		ret = EX_FAIL;
 out:

@@ -13,6 +13,7 @@
 struct tt_seq {
 	bool started;
 	uint64_t next;		/* the number expected next */
+	bool pending;		/* an overflow no gap has accounted for yet */
 };
 
 /*
@@ -23,5 +24,14 @@ struct tt_seq {
  * the count rather than reading as billions lost.
  */
 uint64_t tt_seq_see(struct tt_seq *s, uint64_t seq);
+
+/*
+ * The socket overflowed (ENOBUFS): the group may have lost messages.  The
+ * kernel does not say whose they were, so every group joined on that
+ * socket is marked; the gap at a group's next message counts its loss
+ * and clears the mark.  A mark left at the end is a loss of this group
+ * that no number counted: it may be none, or any number.
+ */
+void tt_seq_overrun(struct tt_seq *s);
 
 #endif

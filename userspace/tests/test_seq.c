@@ -32,6 +32,32 @@ static void seq_gaps(void)
 	CHECK_U64(tt_seq_see(&s, UINT64_MAX), UINT64_MAX - 6);
 }
 
+/*
+ * One overflow, two groups: the events group's gap counts its own loss
+ * and says nothing of the conns group's, which is still owed at the end.
+ */
+static void seq_overrun_per_group(void)
+{
+	struct tt_seq conns = { 0 }, events = { 0 };
+
+	CHECK_U64(tt_seq_see(&conns, 10), 0);
+	CHECK_U64(tt_seq_see(&events, 100), 0);
+	tt_seq_overrun(&conns);
+	tt_seq_overrun(&events);
+	CHECK(conns.pending && events.pending);
+	CHECK_U64(tt_seq_see(&events, 105), 4);
+	CHECK(!events.pending);
+	CHECK(conns.pending);
+	/* a message with no gap may have been queued before the loss */
+	CHECK_U64(tt_seq_see(&conns, 11), 0);
+	CHECK(conns.pending);
+	CHECK_U64(tt_seq_see(&conns, 14), 2);
+	CHECK(!conns.pending && !events.pending);
+	/* a gap with no overflow before it marks nothing */
+	CHECK_U64(tt_seq_see(&events, 107), 1);
+	CHECK(!events.pending);
+}
+
 static struct tt_render mem(char **out, size_t *len)
 {
 	struct tt_render r = { 0 };
@@ -67,13 +93,13 @@ static void watch_event_lines(void)
 	r = mem(&out, &len);
 	tt_render_json_event(&r, &c);
 	tt_render_json_lost(&r, 3, true, "events");
-	tt_render_json_lost(&r, 0, false, "unknown");
+	tt_render_json_lost(&r, 0, false, "conns");
 	fclose(r.out);
 	CHECK_STR(out,
 		  "{\"id\":4097,\"netns\":4026531840,\"notify_seq\":17,\"start\":\"2026-11-22T04:10:00.123456Z\",\"time\":\"2026-11-22T04:10:01.126912Z\",\"event\":{"
 		  "\"t_ns\":1003456000,\"type\":\"retransmit\",\"kind\":\"syn\",\"seq\":7,\"rto_us\":1000000,\"backoff\":0,\"segs\":1,\"cause\":\"rto\",\"ca_state\":4}}\n"
 		  "{\"lost\":3,\"group\":\"events\"}\n"
-		  "{\"lost\":null,\"group\":\"unknown\"}\n");
+		  "{\"lost\":null,\"group\":\"conns\"}\n");
 	free(out);
 	r = mem(&out, &len);
 	tt_render_text_event(&r, &c);
@@ -123,6 +149,7 @@ static void watch_conn_seq(void)
 
 const struct tt_test seq_tests[] = {
 	{ "seq_gaps", seq_gaps },
+	{ "seq_overrun_per_group", seq_overrun_per_group },
 	{ "watch_event_lines", watch_event_lines },
 	{ "watch_conn_seq", watch_conn_seq },
 	TT_TESTS_END
