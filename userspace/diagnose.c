@@ -270,18 +270,33 @@ static bool same_addr(const struct tt_conn *a, const uint8_t *x,
 	return !memcmp(x, y, a->family == AF_INET6 ? 16 : 4);
 }
 
+/*
+ * Addresses of two connections, ordered as tt_addr_unmap() sees them: the
+ * two ends of one connection on this host can be an IPv4 socket and a
+ * dual-stack one that has the same address as ::ffff:a.b.c.d.
+ */
+static int addr_cmp(int fx, const uint8_t *x, int fy, const uint8_t *y)
+{
+	uint8_t a[16], b[16];
+	int ka = tt_addr_unmap(fx, x, a), kb = tt_addr_unmap(fy, y, b);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return memcmp(a, b, 16);
+}
+
 /* Is o the other end of c?  *d: how far apart their starts are. */
 static bool peer_ok(const struct tt_conn *c, const struct tt_conn *o,
 		    uint64_t *d)
 {
 	const struct tt_conn *cl, *sv;
 
-	if (o == c || o->family != c->family || o->role == c->role ||
+	if (o == c || o->role == c->role ||
 	    (o->role != TCPTRAIL_ROLE_CLIENT &&
 	     o->role != TCPTRAIL_ROLE_SERVER) ||
 	    o->lport != c->rport || o->rport != c->lport ||
-	    !same_addr(c, o->laddr, c->raddr) ||
-	    !same_addr(c, o->raddr, c->laddr))
+	    addr_cmp(o->family, o->laddr, c->family, c->raddr) ||
+	    addr_cmp(o->family, o->raddr, c->family, c->laddr))
 		return false;
 	cl = c->role == TCPTRAIL_ROLE_CLIENT ? c : o;
 	sv = cl == c ? o : c;
@@ -323,22 +338,20 @@ struct tuple {
 	uint16_t rport;
 };
 
-/* Addresses compare on all 16 bytes: an IPv4 one is zero past its 4. */
+/* Mapped addresses sort with the IPv4 ones they stand for (addr_cmp). */
 static int tuple_cmp(const struct tuple *k, const struct tt_conn *b,
 		     bool local_only)
 {
 	int r;
 
-	if (k->family != b->family)
-		return k->family < b->family ? -1 : 1;
-	r = memcmp(k->laddr, b->laddr, 16);
+	r = addr_cmp(k->family, k->laddr, b->family, b->laddr);
 	if (r)
 		return r;
 	if (k->lport != b->lport)
 		return k->lport < b->lport ? -1 : 1;
 	if (local_only)
 		return 0;
-	r = memcmp(k->raddr, b->raddr, 16);
+	r = addr_cmp(k->family, k->raddr, b->family, b->raddr);
 	if (r)
 		return r;
 	if (k->rport != b->rport)
@@ -655,8 +668,8 @@ static const struct tt_conn *full_listener(const struct dx *x, uint64_t until,
 							: &env->all->v[i];
 		bool a, q;
 
-		if (s->role != TCPTRAIL_ROLE_SERVER || s->family != c->family ||
-		    s->lport != c->rport || !same_addr(c, s->laddr, c->raddr))
+		if (s->role != TCPTRAIL_ROLE_SERVER || s->lport != c->rport ||
+		    addr_cmp(s->family, s->laddr, c->family, c->raddr))
 			continue;
 		a = acceptq_full(s);
 		q = synq_full(s);

@@ -294,10 +294,32 @@ bool tt_filter_is_empty(const struct tt_filter *f)
 	       !f->retrans && !f->all_netns && !f->handshake_min_ns;
 }
 
-static void put_prefix(struct nlmsghdr *nlh, const struct tt_prefix *p,
-		       int addr_attr, int prefix_attr)
+/*
+ * Whether p can match connections of the other family that the filter
+ * lets through (see prefix_match): the module compares in the prefix's
+ * family only, so it must not be given p.
+ */
+static bool crosses_family(const struct tt_filter *f, const struct tt_prefix *p)
 {
-	if (!p->family)
+	uint8_t a[16];
+
+	if (p->family == AF_INET)
+		return !f->v4 || f->v6;
+	return p->family == AF_INET6 && p->bits >= 96 &&
+	       tt_addr_unmap(AF_INET6, p->addr, a) == AF_INET &&
+	       (!f->v6 || f->v4);
+}
+
+bool tt_filter_put_is_wider(const struct tt_filter *f)
+{
+	return crosses_family(f, &f->src) || crosses_family(f, &f->dst);
+}
+
+static void put_prefix(struct nlmsghdr *nlh, const struct tt_filter *f,
+		       const struct tt_prefix *p, int addr_attr,
+		       int prefix_attr)
+{
+	if (!p->family || crosses_family(f, p))
 		return;
 	mnl_attr_put(nlh, addr_attr, p->family == AF_INET ? 4 : 16, p->addr);
 	mnl_attr_put_u8(nlh, prefix_attr, p->bits);
@@ -321,9 +343,9 @@ void tt_filter_put(struct nlmsghdr *nlh, const struct tt_filter *f)
 		mnl_attr_put_u16(nlh, TCPTRAIL_A_FILTER_LPORT, (uint16_t)f->sport);
 	if (f->dport >= 0)
 		mnl_attr_put_u16(nlh, TCPTRAIL_A_FILTER_RPORT, (uint16_t)f->dport);
-	put_prefix(nlh, &f->src, TCPTRAIL_A_FILTER_LADDR,
+	put_prefix(nlh, f, &f->src, TCPTRAIL_A_FILTER_LADDR,
 		   TCPTRAIL_A_FILTER_LADDR_PREFIX);
-	put_prefix(nlh, &f->dst, TCPTRAIL_A_FILTER_RADDR,
+	put_prefix(nlh, f, &f->dst, TCPTRAIL_A_FILTER_RADDR,
 		   TCPTRAIL_A_FILTER_RADDR_PREFIX);
 	if (f->finished)
 		mnl_attr_put(nlh, TCPTRAIL_A_FILTER_FINISHED, 0, NULL);
@@ -337,16 +359,34 @@ void tt_filter_put(struct nlmsghdr *nlh, const struct tt_filter *f)
 	mnl_attr_nest_end(nlh, nest);
 }
 
+static bool bits_match(const uint8_t *addr, const uint8_t *p,
+		       unsigned int bits)
+{
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(addr, p, bytes))
+		return false;
+	return !rest || !((addr[bytes] ^ p[bytes]) & (0xff00 >> rest));
+}
+
+/*
+ * A dual-stack socket has its IPv4 peer as ::ffff:a.b.c.d: an IPv4 prefix
+ * matches it there too, and a prefix within ::ffff:0:0/96 matches the
+ * IPv4 addresses it maps.  Shorter IPv6 prefixes (::/0) stay IPv6.
+ */
 static bool prefix_match(const struct tt_prefix *p, int family,
 			 const uint8_t *addr)
 {
-	unsigned int bytes = p->bits / 8, rest = p->bits % 8;
+	uint8_t a[16], pa[16];
 
-	if (p->family != family)
+	if (p->family == family)
+		return bits_match(addr, p->addr, p->bits);
+	if (tt_addr_unmap(family, addr, a) != AF_INET ||
+	    tt_addr_unmap(p->family, p->addr, pa) != AF_INET)
 		return false;
-	if (memcmp(addr, p->addr, bytes))
-		return false;
-	return !rest || !((addr[bytes] ^ p->addr[bytes]) & (0xff00 >> rest));
+	if (p->family == AF_INET)
+		return bits_match(a, pa, p->bits);
+	return p->bits >= 96 && bits_match(a, pa, p->bits - 96);
 }
 
 bool tt_filter_match(const struct tt_filter *f, const struct tt_conn *c)

@@ -52,6 +52,11 @@ int tt_filter_parse(struct tt_filter *f, int argc, char **argv, char *err,
  */
 void tt_filter_put(struct nlmsghdr *nlh, const struct tt_filter *f);
 bool tt_filter_is_empty(const struct tt_filter *f);
+/* The module cannot match an IPv4 address against a dual-stack socket's
+ * ::ffff:a.b.c.d: tt_filter_put() then leaves the address out, and what
+ * the dump returns must go through tt_filter_match() as well.
+ */
+bool tt_filter_put_is_wider(const struct tt_filter *f);
 
 /* The same test in userspace, for multicast messages. */
 bool tt_filter_match(const struct tt_filter *f, const struct tt_conn *c);

@@ -113,6 +113,7 @@ int parse_filter(const struct ctx *ctx, const char *cmd, int argc,
 
 struct list_arg {
 	struct tt_nl *nl;
+	const struct tt_filter *recheck;	/* what the module could not apply */
 	struct tt_conn_list l;
 };
 
@@ -134,6 +135,10 @@ static int list_msg(const struct nlmsghdr *nlh, void *data)
 		conn_parse_failed(la->nl, ret, why);
 		return ret;
 	}
+	if (la->recheck && !tt_filter_match(la->recheck, &c)) {
+		tt_conn_free(&c);
+		return 0;
+	}
 	ret = tt_conn_list_add(&la->l, &c);
 	if (ret)
 		tt_conn_free(&c);
@@ -151,6 +156,8 @@ int dump_conns(const char *what, const struct tt_filter *f,
 	if (ret)
 		return ret;
 	la.nl = &nl;
+	if (f && tt_filter_put_is_wider(f))
+		la.recheck = f;
 	ret = tt_nl_dump_conns(&nl, f, list_msg, &la);
 	if (ret && f && f->all_netns && (ret == -EPERM || ret == -EACCES)) {
 		/* a dump is refused for --all-netns alone: name the option */
@@ -417,6 +424,7 @@ static int cmd_help(struct ctx *ctx, int argc, char **argv)
 	"  dport N            remote port N (also :N)\n"			\
 	"  src ADDR[/PREFIX]  local address, or its first PREFIX bits\n"	\
 	"  dst ADDR[/PREFIX]  remote address, or its first PREFIX bits\n"	\
+	"                     (IPv4 ones also as ::ffff:a.b.c.d in IPv6 sockets)\n" \
 	"  state NAME         TCP state, as the kernel (TIME_WAIT) or ss\n"	\
 	"                     (time-wait) names it: ESTABLISHED SYN_SENT\n"	\
 	"                     SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE\n"	\

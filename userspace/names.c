@@ -154,6 +154,23 @@ char *tt_addr_str(int family, const uint8_t *addr, char *buf, size_t len)
 	return buf;
 }
 
+int tt_addr_unmap(int family, const uint8_t *addr, uint8_t out[16])
+{
+	struct in6_addr a6;
+
+	memset(out, 0, 16);
+	if (family == AF_INET6) {
+		/* a copy: the macro reads 32-bit words, addr may be unaligned */
+		memcpy(&a6, addr, sizeof(a6));
+		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+			memcpy(out, addr + 12, 4);
+			return AF_INET;
+		}
+	}
+	memcpy(out, addr, family == AF_INET ? 4 : 16);
+	return family;
+}
+
 char *tt_endpoint_str(int family, const uint8_t *addr, unsigned int port,
 		      char *buf, size_t len)
 {

@@ -28,6 +28,14 @@ int tt_state_parse(const char *name);
  * or "?" text for an unknown family.
  */
 char *tt_addr_str(int family, const uint8_t *addr, char *buf, size_t len);
+/*
+ * The address to compare, in out (16 bytes, zero past an IPv4 one's 4):
+ * an IPv4-mapped IPv6 address (::ffff:a.b.c.d, a dual-stack socket's view
+ * of an IPv4 peer) as the IPv4 address it is.  Returns its family then.
+ * For comparing only: what is shown stays as the socket has it.
+ */
+int tt_addr_unmap(int family, const uint8_t *addr, uint8_t out[16]);
+
 /* "1.2.3.4:80" or "[::1]:80". */
 char *tt_endpoint_str(int family, const uint8_t *addr, unsigned int port,
 		      char *buf, size_t len);

@@ -901,6 +901,60 @@ static void peer_matching(void)
 	world_free(&w);
 }
 
+/*
+ * An IPv4 client and a dual-stack server, which has the same connection
+ * as ::ffff:a.b.c.d: joined, with the index and without, and its full
+ * accept queue found for a client whose SYNs went unanswered.
+ */
+static void mapped_joins(void)
+{
+	struct world w;
+	struct tt_conn c, *cl, *sv, *late;
+	struct tt_dx_result r;
+	int pass;
+
+	world_init(&w);
+	mk(&c, TCPTRAIL_ROLE_CLIENT, 150, "127.0.0.1", 40001, "127.0.0.1",
+	   8080, T0);
+	est(&c, 1 * MS);
+	cl = put(&w, &c);
+	mk(&c, TCPTRAIL_ROLE_SERVER, 151, "::ffff:127.0.0.1", 8080,
+	   "::ffff:127.0.0.1", 40001, T0 + 100000);
+	plain(&c, 0, TCPTRAIL_EV_SYNACK);
+	st(&c, 900000, LISTEN, SYN_RECV);
+	est(&c, 900000);
+	c.acceptq = 1;
+	c.acceptq_max = 1;
+	c.synq = 1;
+	HAS(&c, TCPTRAIL_A_CONN_ACCEPTQ);
+	HAS(&c, TCPTRAIL_A_CONN_ACCEPTQ_MAX);
+	HAS(&c, TCPTRAIL_A_CONN_SYNQ);
+	sv = put(&w, &c);
+	mk(&c, TCPTRAIL_ROLE_CLIENT, 152, "127.0.0.1", 40002, "127.0.0.1",
+	   8080, T0 + 2 * MS);
+	rtx(&c, 1 * S, TCPTRAIL_RTX_SYN, 1000000, TCPTRAIL_CAUSE_RTO);
+	st(&c, 3 * S, SYN_SENT, CLOSE);
+	c.outcome = TCPTRAIL_OUTCOME_TIMEOUT;
+	c.err = ETIMEDOUT;
+	late = put(&w, &c);
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			CHECK(tt_dx_env_index(&w.env) == 0);
+		CHECK(tt_dx_peer(&w.all, cl) == sv);
+		CHECK(tt_dx_peer(&w.all, sv) == cl);
+		tt_dx_explain(&w.env, cl, &r);
+		CHECK(r.peer == sv);
+		tt_dx_explain(&w.env, sv, &r);
+		CHECK(r.peer == cl);
+		tt_dx_explain(&w.env, late, &r);
+		CHECK(!r.peer);
+		CHECK_I64(fact(find(&r, TT_DX_ACCEPTQ_FULL), "listener_conn"),
+			  151);
+	}
+	tt_dx_env_index_free(&w.env);
+	world_free(&w);
+}
+
 /* The tuple index gives the joins a scan would: the same other ends, the
  * same listener, among many look-alikes.
  */
@@ -1008,6 +1062,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_time_wait_pressure", time_wait_pressure },
 	{ "dx_peer_matching", peer_matching },
 	{ "dx_indexed_joins", indexed_joins },
+	{ "dx_mapped_joins", mapped_joins },
 	{ "dx_netstat_text", netstat_text },
 	{ "dx_cause_names", cause_names },
 	TT_TESTS_END

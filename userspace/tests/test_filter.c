@@ -322,6 +322,85 @@ static void filter_match_prefix(void)
 	CHECK(tt_filter_match(&f, &c));
 }
 
+/* A dual-stack server has its IPv4 peers as ::ffff:a.b.c.d. */
+static void filter_match_mapped(void)
+{
+	struct tt_conn c6 = { .family = AF_INET6, .lport = 8080, .rport = 40001 };
+	struct tt_conn c4 = { .family = AF_INET, .lport = 40001, .rport = 8080 };
+	char *v4dst[] = { "dst", "127.0.0.0/8" };
+	char *only4[] = { "-4", "dst", "127.0.0.1" };
+	char *m6dst[] = { "dst", "::ffff:127.0.0.0/104" };
+	struct tt_filter f;
+	char err[160];
+
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", c6.laddr);
+	inet_pton(AF_INET6, "::ffff:127.0.0.2", c6.raddr);
+	inet_pton(AF_INET, "127.0.0.2", c4.laddr);
+	inet_pton(AF_INET, "127.0.0.1", c4.raddr);
+
+	CHECK_I64(parse(&f, v4dst, 2, err, sizeof(err)), 0);
+	CHECK(tt_filter_match(&f, &c6) && tt_filter_match(&f, &c4));
+	CHECK_I64(tt_parse_prefix("127.0.0.2", &f.src, err, sizeof(err)), 0);
+	CHECK(tt_filter_match(&f, &c4) && !tt_filter_match(&f, &c6));
+	CHECK_I64(tt_parse_prefix("127.0.0.1", &f.src, err, sizeof(err)), 0);
+	CHECK(tt_filter_match(&f, &c6) && !tt_filter_match(&f, &c4));
+	CHECK_I64(tt_parse_prefix("10.0.0.0/8", &f.dst, err, sizeof(err)), 0);
+	CHECK(!tt_filter_match(&f, &c6));
+	/* the module could not match it: it is left to the CLI */
+	CHECK(tt_filter_put_is_wider(&f));
+
+	/* -4 keeps its meaning: the mapped peer is an IPv6 socket's */
+	CHECK_I64(parse(&f, only4, 3, err, sizeof(err)), 0);
+	CHECK(!tt_filter_match(&f, &c6));
+	CHECK(!tt_filter_put_is_wider(&f));
+
+	CHECK_I64(parse(&f, m6dst, 2, err, sizeof(err)), 0);
+	CHECK(tt_filter_match(&f, &c6) && tt_filter_match(&f, &c4));
+	CHECK(tt_filter_put_is_wider(&f));
+	f.v6 = true;
+	CHECK(!tt_filter_match(&f, &c4) && !tt_filter_put_is_wider(&f));
+
+	/* shorter IPv6 prefixes are no IPv4 address */
+	tt_filter_init(&f);
+	CHECK_I64(tt_parse_prefix("::/0", &f.dst, err, sizeof(err)), 0);
+	CHECK(tt_filter_match(&f, &c6) && !tt_filter_match(&f, &c4));
+	CHECK(!tt_filter_put_is_wider(&f));
+	CHECK_I64(tt_parse_prefix("2001:db8::/32", &f.src, err, sizeof(err)), 0);
+	CHECK(!tt_filter_match(&f, &c6));
+}
+
+/* What the module is not given, as it would miss the mapped peers. */
+static void filter_nest_mapped(void)
+{
+	static char buf[1024];
+	char *v4[] = { "dport", "443", "dst", "192.0.2.0/24", "src",
+		       "2001:db8::1" };
+	char *only4[] = { "-4", "dst", "192.0.2.0/24" };
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	struct nest_seen s = { 0 };
+	struct tt_filter f;
+	char err[160];
+
+	CHECK_I64(parse(&f, v4, 6, err, sizeof(err)), 0);
+	nlh = mnl_nlmsg_put_header(buf);
+	tt_filter_put(nlh, &f);
+	mnl_attr_for_each(a, nlh, 0)
+		mnl_attr_parse_nested(a, nest_cb, &s);
+	CHECK_I64(s.rport, 443);
+	CHECK(!(s.present & (1ULL << TCPTRAIL_A_FILTER_RADDR)));
+	CHECK(s.present & (1ULL << TCPTRAIL_A_FILTER_LADDR));
+
+	CHECK_I64(parse(&f, only4, 3, err, sizeof(err)), 0);
+	memset(&s, 0, sizeof(s));
+	nlh = mnl_nlmsg_put_header(buf);
+	tt_filter_put(nlh, &f);
+	mnl_attr_for_each(a, nlh, 0)
+		mnl_attr_parse_nested(a, nest_cb, &s);
+	CHECK(s.present & (1ULL << TCPTRAIL_A_FILTER_RADDR));
+	CHECK_I64(s.raddr_prefix, 24);
+}
+
 static void parse_ms(void)
 {
 	uint64_t ns;
@@ -345,6 +424,8 @@ const struct tt_test filter_tests[] = {
 	{ "filter_state_groups", filter_state_groups },
 	{ "filter_nest", filter_nest },
 	{ "filter_match_prefix", filter_match_prefix },
+	{ "filter_match_mapped", filter_match_mapped },
+	{ "filter_nest_mapped", filter_nest_mapped },
 	{ "filter_parse_ms", parse_ms },
 	{ "filter_parse_ok", filter_parse_ok },
 	{ "filter_parse_errors", filter_parse_errors },

@@ -85,10 +85,31 @@ static void addresses(void)
 	CHECK_STR(tt_addr_str(99, a, buf, sizeof(buf)), "?");
 }
 
+static void addresses_unmapped(void)
+{
+	uint8_t a[16], out[16], want[16] = { 192, 0, 2, 1 };
+
+	inet_pton(AF_INET6, "::ffff:192.0.2.1", a);
+	CHECK_I64(tt_addr_unmap(AF_INET6, a, out), AF_INET);
+	CHECK(!memcmp(out, want, 16));
+	/* IPv4-compatible (::a.b.c.d) and NAT64 addresses are IPv6 */
+	inet_pton(AF_INET6, "::192.0.2.1", a);
+	CHECK_I64(tt_addr_unmap(AF_INET6, a, out), AF_INET6);
+	CHECK(!memcmp(out, a, 16));
+	inet_pton(AF_INET6, "64:ff9b::192.0.2.1", a);
+	CHECK_I64(tt_addr_unmap(AF_INET6, a, out), AF_INET6);
+	/* an IPv4 address as it is, whatever lies past its 4 bytes */
+	memset(a, 0xee, sizeof(a));
+	memcpy(a, want, 4);
+	CHECK_I64(tt_addr_unmap(AF_INET, a, out), AF_INET);
+	CHECK(!memcmp(out, want, 16));
+}
+
 const struct tt_test names_tests[] = {
 	{ "names_states", state_names },
 	{ "names_state_parse", state_parse },
 	{ "names_enums", enum_names },
 	{ "names_addresses", addresses },
+	{ "names_addresses_unmapped", addresses_unmapped },
 	TT_TESTS_END
 };
