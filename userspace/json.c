@@ -62,8 +62,7 @@ void tt_json_obj_end(struct tt_json *j) { close_(j, '}'); }
 void tt_json_arr_begin(struct tt_json *j) { begin_(j, '['); }
 void tt_json_arr_end(struct tt_json *j) { close_(j, ']'); }
 
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+size_t tt_utf8_seq(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -142,7 +141,7 @@ static void put_string(FILE *f, const char *str, size_t n)
 			continue;
 		}
 		/* A task name is bytes, not text: keep the output valid JSON. */
-		l = utf8_seq(s + i, n - i);
+		l = tt_utf8_seq(s + i, n - i);
 		if (!l) {
 			fputs("\\ufffd", f);
 			i++;

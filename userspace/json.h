@@ -38,4 +38,7 @@ void tt_json_null(struct tt_json *j);
 /* Writes a final newline after the top-level value. */
 void tt_json_end(struct tt_json *j);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none. */
+size_t tt_utf8_seq(const unsigned char *s, size_t n);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "json.h"
 #include "names.h"
 #include "render.h"
 #include "timefmt.h"
@@ -59,17 +60,34 @@ static void endpoint(const struct tt_render *r, const struct tt_conn *c,
 	snprintf(buf, len, c->family == AF_INET6 ? "[%s]:%s" : "%s:%s", a, p);
 }
 
-/* A task name is whatever the task set: keep the terminal safe. */
+/*
+ * A task name is whatever the task set: keep the terminal safe.  Only
+ * valid UTF-8 goes through, and none of the controls: C0 and DEL, and C1
+ * (U+0080-U+009F, CSI among them), which a terminal decoding UTF-8 obeys
+ * as it does ESC [.  Each of those, and each byte that is not UTF-8,
+ * becomes a '?'.
+ */
 static void safe_comm(const char *in, char *out, size_t len)
 {
-	size_t i;
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = strlen(in), i = 0, o = 0;
 
-	for (i = 0; in[i] && i + 1 < len; i++) {
-		unsigned char ch = (unsigned char)in[i];
+	while (i < n && o + 1 < len) {
+		size_t l = tt_utf8_seq(s + i, n - i);
 
-		out[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+		if (!l || s[i] < 0x20 || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+			out[o++] = '?';
+			i += l > 1 ? l : 1;
+			continue;
+		}
+		if (o + l >= len)
+			break;
+		memcpy(out + o, s + i, l);
+		o += l;
+		i += l;
 	}
-	out[i] = '\0';
+	out[o] = '\0';
 }
 
 static const char *outcome_color(unsigned int outcome)

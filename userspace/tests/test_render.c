@@ -327,6 +327,25 @@ static void text_refused(void)
 	tt_conn_free(&c);
 }
 
+/*
+ * C1 controls too: CSI is 0x9b raw and U+009B (c2 9b) in UTF-8, and a
+ * terminal may act on either; valid UTF-8 that is no control stays.
+ */
+static void text_comm_c1(void)
+{
+	struct tt_render r;
+	struct tt_conn c;
+
+	/* octal: a hex escape would run on into the "2" */
+	CHECK_I64(refused(&c, "x\302\2332J\2331m\303\251\342\202\254\200\342\202", 7), 0);
+	mem(&r);
+	tt_render_text_conn(&r, &c);
+	fclose(r.out);
+	CHECK_HAS(out, "  pid 7 x?2J?1m\xc3\xa9\xe2\x82\xac???\n");
+	CHECK(!strchr(out, '\x9b'));
+	tt_conn_free(&c);
+}
+
 static void text_color(void)
 {
 	struct tt_render r;
@@ -390,6 +409,7 @@ const struct tt_test render_tests[] = {
 	{ "render_json_valid_for_python", json_valid_for_python },
 	{ "render_text_fixture_exact", text_fixture_exact },
 	{ "render_text_refused", text_refused },
+	{ "render_text_comm_c1", text_comm_c1 },
 	{ "render_text_color", text_color },
 	{ "render_text_zero_span", text_zero_span },
 	{ "render_text_service_names", text_service_names },
