@@ -364,6 +364,10 @@ stall() {
 	local out n e before after a b ga gb failed
 	server stall 4 "$ADDR4_S"
 	rm -f "$TT_TMP"/stall.*
+	# Before the readers join: from then on every message is numbered,
+	# and older connections (TIME_WAITs of the storm ending) may finish
+	# before the first of this phase's.
+	before=$(stats)
 	# NS_C's reader asks to hear of its losses, NS_S's does not.
 	ip netns exec "$NS_C" python3 "$SELFTEST_DIR/mc_stall.py" --broadcast-error \
 		--ready "$TT_TMP/stall.c.ready" --go "$TT_TMP/stall.go" \
@@ -376,7 +380,6 @@ stall() {
 	defer "kill $rc_pid $rs_pid"
 	busywait 20000 test -e "$TT_TMP/stall.c.ready" -a -e "$TT_TMP/stall.s.ready" ||
 		die "stall: readers did not join"
-	before=$(stats)
 	out=$(ip netns exec "$NS_C" "$TCPLOAD" -c -a "$ADDR4_S" -p "$SRV_PORT" -n "$STALL_N" -j 4 -r -q) || true
 	n=$(kv connections "$out")
 	e=$(kv errors "$out")
