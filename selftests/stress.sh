@@ -198,14 +198,15 @@ server_stop() {
 # its RST).  A child the kernel threw away unestablished counts in both.
 # The server child comes with the last ACK, after connect() returned: the
 # counts are compared until they agree.
-# snmp NS FIELD: a Tcp counter of namespace NS.
-snmp() {
-	ip netns exec "$1" cat /proc/net/snmp | awk -v f="$2" '
-		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
-		$1 == "Tcp:" && h { print $col[f]; exit }'
+# counter NS SECTION FIELD: a counter of namespace NS, from the SECTION
+# ("Tcp", "TcpExt") of /proc/net/snmp and /proc/net/netstat.
+counter() {
+	ip netns exec "$1" cat /proc/net/snmp /proc/net/netstat | awk -v s="$2:" -v f="$3" '
+		$1 == s && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == s && h { print $col[f]; exit }'
 }
 opens() {
-	echo $(($(snmp "$NS_C" ActiveOpens) + $(snmp "$NS_S" PassiveOpens)))
+	echo $(($(counter "$NS_C" Tcp ActiveOpens) + $(counter "$NS_S" Tcp PassiveOpens)))
 }
 accounted() {
 	local s=$1
@@ -279,15 +280,8 @@ fi
 
 # ---- SYN flood --------------------------------------------------------
 
-# netstat NS FIELD: a TcpExt counter of namespace NS.
-netstat() {
-	ip netns exec "$1" cat /proc/net/netstat | awk -v f="$2" '
-		$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
-		$1 == "TcpExt:" && h { print $col[f]; exit }'
-}
-
 cookies_moved() {
-	(($(netstat "$NS_S" SyncookiesSent) > COOKIES0))
+	(($(counter "$NS_S" TcpExt SyncookiesSent) > COOKIES0))
 }
 
 flood() {
@@ -303,7 +297,7 @@ flood() {
 	fi
 	ip "${FLOOD_ROUTE[@]}" || die "cannot route the spoofed sources"
 	server flood 4 "$ADDR4_S" -B 8
-	COOKIES0=$(netstat "$NS_S" SyncookiesSent)
+	COOKIES0=$(counter "$NS_S" TcpExt SyncookiesSent)
 	before=$(stats)
 	opens0=$(opens)
 	ip netns exec "$NS_C" "$SYNFLOOD" -d "$ADDR4_S" -p "$SRV_PORT" -s 198.18.0.0/15 \
@@ -321,7 +315,7 @@ flood() {
 	e=$(kv errors "$out")
 	sent=$(kv sent "$fout")
 	log "flood: $fout; clients meanwhile: $out"
-	log "flood: SyncookiesSent $(($(netstat "$NS_S" SyncookiesSent) - COOKIES0)), SyncookiesRecv $(netstat "$NS_S" SyncookiesRecv)"
+	log "flood: SyncookiesSent $(($(counter "$NS_S" TcpExt SyncookiesSent) - COOKIES0)), SyncookiesRecv $(counter "$NS_S" TcpExt SyncookiesRecv)"
 	metric flood_syns "${sent:-0}"
 	if ! { [ "${e:-1}" -eq 0 ] && [ "${n:-0}" -eq 20 ]; }; then
 		fail "flood: real clients: ${n:-?} connections, ${e:-?} errors"
