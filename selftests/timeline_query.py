@@ -253,19 +253,29 @@ def rtx_match(c, S, zero_ns):
         # 32-bit sequence space: compare relative to the highest sent
         if high is not None and ((seq - high) & 0xffffffff) >= 0x80000000:
             gap = ns - last_in if last_in is not None else 0
-            caps.append((ns - zero_ns, seq, gap))
+            caps.append((ns - zero_ns, seq, end, gap))
         if high is None or ((end - high) & 0xffffffff) < 0x80000000:
             high = end
     used = [False] * len(caps)
     errs = []
     beyond = []
     for e in evs:
-        for i, (t, seq, gap) in enumerate(caps):
+        for i, (t, seq, end, gap) in enumerate(caps):
             if not used[i] and seq == e.get("seq"):
                 used[i] = True
                 err = e["t_ns"] - t
                 errs.append(err)
                 beyond.append(err if err > 0 else max(0, -err - gap))
+                # One event for a TSO skb of several segments: the
+                # segments after the first are its, not a later event's
+                # retransmit of the same sequence.
+                for _ in range(1, e.get("segs", 1)):
+                    j = next((j for j in range(i + 1, len(caps))
+                              if not used[j] and caps[j][1] == end), None)
+                    if j is None:
+                        break
+                    used[j] = True
+                    end = caps[j][2]
                 break
     mean = sum(errs) // len(errs) if errs else 0
     worst = max((abs(x) for x in errs), default=0)
