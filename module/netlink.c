@@ -617,7 +617,9 @@ static int tt_nl_get_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	    tt_put_stat(msg, TCPTRAIL_A_STATS_NOTIFY_SENT, sent) ||
 	    tt_put_stat(msg, TCPTRAIL_A_STATS_NOTIFY_FAILED, failed) ||
 	    tt_put_probes(msg) ||
-	    tt_put_stat(msg, TCPTRAIL_A_STATS_DISCARDED, st.discarded))
+	    tt_put_stat(msg, TCPTRAIL_A_STATS_DISCARDED, st.discarded) ||
+	    tt_put_stat(msg, TCPTRAIL_A_STATS_REQS_EXPIRED,
+			tt_req_nr_expired()))
 		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

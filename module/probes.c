@@ -507,6 +507,37 @@ static void tt_on_retransmit(TT_RTX_PROTO)
 }
 
 /*
+ * The longest a request can live on after a SYN-ACK (re)transmit, the way
+ * reqsk_timer_handler() runs it: each wait twice the one before, capped at
+ * TCP_RTO_MAX, until the retry limit (the listener's TCP_SYNCNT, else
+ * tcp_synack_retries, or TCP_DEFER_ACCEPT's count if larger).  From the
+ * timer the next wait is the one after the current num_timeout; for a
+ * duplicate SYN the current wait is still running.  The kernel can only
+ * end a request sooner (an ACK, a reset, a full queue pruning it), so a
+ * little slack for the timer wheel's rounding makes it an upper bound.
+ */
+static u64 tt_req_life_ns(const struct sock *lsk,
+			  const struct request_sock *req, bool from_timer)
+{
+	const struct inet_connection_sock *icsk = inet_csk(lsk);
+	unsigned int max = READ_ONCE(icsk->icsk_syn_retries);
+	unsigned int k = req->num_timeout + from_timer;
+	u64 us = 0;
+
+	if (!max)
+		max = READ_ONCE(sock_net(lsk)->ipv4.sysctl_tcp_synack_retries);
+	max = max_t(unsigned int, max,
+		    READ_ONCE(icsk->icsk_accept_queue.rskq_defer_accept));
+	max = max(max, k);
+	for (; k <= max; k++) {
+		u64 wait = k < 32 ? (u64)req->timeout << k : TCP_RTO_MAX;
+
+		us += jiffies_to_usecs(min_t(u64, wait, TCP_RTO_MAX));
+	}
+	return (us + us / 8 + USEC_PER_SEC) * NSEC_PER_USEC;
+}
+
+/*
  * sk is the listener (request timer, duplicate SYN) or, for Fast Open, the
  * child that already exists.  The retransmit counters of req are bumped
  * after this event.
@@ -523,13 +554,14 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 		.cause = TCPTRAIL_CAUSE_RTO,
 		.backoff = req->num_timeout,
 	};
+	bool from_timer = !timer_pending(&req->rsk_timer);
 	struct tt_conn *c;
 
 	tt_probe_context();
 	tt_hit(TT_HOOK_SYNACK);
 	ev.t_ns = ktime_get_ns();
 	/* A duplicate SYN answered early is not a timeout: rto_us 0. */
-	if (!timer_pending(&req->rsk_timer)) {
+	if (from_timer) {
 		u64 rto = (u64)req->timeout << req->num_timeout;
 
 		ev.rto_us = jiffies_to_usecs(min_t(u64, rto, TCP_RTO_MAX));
@@ -537,7 +569,7 @@ static void tt_on_synack_rtx(void *data, const struct sock *sk,
 	if (sk->sk_state == TCP_LISTEN) {
 		tt_req_synack_rtx(tt_cookie((const struct sock *)req),
 				  tcp_rsk(req)->snt_synack * NSEC_PER_USEC,
-				  &ev);
+				  tt_req_life_ns(sk, req, from_timer), &ev);
 		return;
 	}
 	c = tt_conn_lookup(sk);

@@ -7,6 +7,12 @@
  * SYN-ACK retransmit and on each server handshake completion, and the
  * latter skips it entirely while nothing is pending.  Slots come from an
  * array allocated at load: a probe never allocates.
+ *
+ * No tracepoint says when a request dies, so each record carries the
+ * latest time its request can still be alive (the probe works it out
+ * from the request's timer and retry limit) and is forgotten, and
+ * counted, once that has passed: a request that never became a
+ * connection takes its retransmits with it, and they are in no timeline.
  */
 #include <linux/hashtable.h>
 #include <linux/slab.h>
@@ -18,7 +24,7 @@
 struct tt_req {
 	struct hlist_node node;
 	u64 cookie;
-	u64 created_ns;
+	u64 deadline_ns;
 	struct tt_req_info info;
 };
 
@@ -28,6 +34,7 @@ static unsigned int tt_req_count;
 static struct tt_req *tt_req_slots;
 static HLIST_HEAD(tt_req_free);
 static atomic64_t tt_req_dropped = ATOMIC64_INIT(0);
+static atomic64_t tt_req_expired = ATOMIC64_INIT(0);
 
 static struct tt_req *tt_req_find(u64 cookie)
 {
@@ -39,7 +46,8 @@ static struct tt_req *tt_req_find(u64 cookie)
 	return NULL;
 }
 
-void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
+/* life_ns: how long, from ev, the request may still live at most. */
+void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns, u64 life_ns,
 		       const struct tt_event *ev)
 {
 	unsigned long irqf;
@@ -52,7 +60,6 @@ void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 		hlist_del(&r->node);
 		memset(r, 0, sizeof(*r));
 		r->cookie = cookie;
-		r->created_ns = ev->t_ns;
 		r->info.first_synack_ns = first_synack_ns;
 		hash_add(tt_reqs, &r->node, cookie);
 		tt_req_count++;
@@ -62,6 +69,9 @@ void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
 		atomic64_inc(&tt_req_dropped);
 		return;
 	}
+	/* Signed: retransmits on two CPUs may come in either order. */
+	if ((s64)(ev->t_ns + life_ns - r->deadline_ns) > 0)
+		r->deadline_ns = ev->t_ns + life_ns;
 	if (r->info.nev < TT_REQ_EVENTS)
 		r->info.ev[r->info.nev++] = *ev;
 	r->info.retrans++;
@@ -90,21 +100,23 @@ bool tt_req_take(u64 cookie, struct tt_req_info *info)
 void tt_req_expire(u64 now)
 {
 	unsigned long irqf;
-	u64 ttl = (u64)TT_REQ_TTL_SEC * NSEC_PER_SEC;
 	struct hlist_node *tmp;
 	struct tt_req *r;
-	unsigned int bkt;
+	unsigned int bkt, n = 0;
 
 	raw_spin_lock_irqsave(&tt_req_lock, irqf);
 	hash_for_each_safe(tt_reqs, bkt, tmp, r, node) {
-		/* Signed: a record may be younger than "now". */
-		if ((s64)(now - r->created_ns) < (s64)ttl)
+		/* Signed: a record may have been updated after "now". */
+		if ((s64)(now - r->deadline_ns) < 0)
 			continue;
 		hash_del(&r->node);
 		tt_req_count--;
 		hlist_add_head(&r->node, &tt_req_free);
+		n++;
 	}
 	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
+	if (n)
+		atomic64_add(n, &tt_req_expired);
 }
 
 u64 tt_req_nr_pending(void)
@@ -120,6 +132,11 @@ size_t tt_req_entry_size(void)
 u64 tt_req_nr_dropped(void)
 {
 	return atomic64_read(&tt_req_dropped);
+}
+
+u64 tt_req_nr_expired(void)
+{
+	return atomic64_read(&tt_req_expired);
 }
 
 int tt_req_init(void)

@@ -14,8 +14,6 @@
 #define TT_REQ_EVENTS 6
 /* Pending requests remembered at once (a SYN flood must not grow us). */
 #define TT_REQ_MAX 1024
-/* A request older than this never completed: forget it. */
-#define TT_REQ_TTL_SEC 180
 
 struct tt_req_info {
 	u64 first_synack_ns;
@@ -24,11 +22,12 @@ struct tt_req_info {
 	struct tt_event ev[TT_REQ_EVENTS];
 };
 
-void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns,
+void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns, u64 life_ns,
 		       const struct tt_event *ev);
 bool tt_req_take(u64 cookie, struct tt_req_info *info);
 void tt_req_expire(u64 now);
 u64 tt_req_nr_dropped(void);
+u64 tt_req_nr_expired(void);
 u64 tt_req_nr_pending(void);
 size_t tt_req_entry_size(void);
 int tt_req_init(void);

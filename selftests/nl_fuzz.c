@@ -247,6 +247,7 @@ static const uint8_t stats_len[TCPTRAIL_A_STATS_MAX + 1] = {
 	[TCPTRAIL_A_STATS_NOTIFY_FAILED] = 8,
 	[TCPTRAIL_A_STATS_PROBES] = L_NEST,
 	[TCPTRAIL_A_STATS_DISCARDED] = 8,
+	[TCPTRAIL_A_STATS_REQS_EXPIRED] = 8,
 };
 
 static const uint8_t probe_len[TCPTRAIL_A_PROBE_MAX + 1] = {

@@ -27,6 +27,10 @@
 # Syncookies: with tcp_syncookies=2 every connection takes one; with 1 and
 # no SYN flood, none does.  Cookie and Fast Open connections run one after
 # the other, the SYN-ACK one alongside the Fast Open ones.
+#
+# Last, a request whose SYN-ACKs all get lost dies half-open: the module
+# forgets its retransmits after the kernel dropped it, never before, and
+# counts it in reqs_expired.
 
 # shellcheck source=selftests/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -174,5 +178,57 @@ for tag in ck2 ck1; do
 		tl_in_bracket "$tag: server handshake" "$shs" $((sa - sa1)) $((sa - ss))
 	fi
 done
+
+# ---- a request that dies half-open ----
+# Every SYN-ACK is lost at the client, which gives up after one SYN
+# retransmit (TCP_SYNCNT 1); the server retransmits its SYN-ACK once
+# (tcp_synack_retries 1): at 1 s, and drops the request 2 s later.  Its
+# retransmits belong to no connection: the module forgets them once the
+# request cannot be alive any more, and counts it in reqs_expired.
+# The counters are the module's, global: nothing else runs meanwhile.
+reqs() {
+	"$TCPTRAIL_CLI" stats --json | python3 -c \
+		'import json, sys; s = json.load(sys.stdin); print(s["reqs_expired"], s["reqs_pending"])'
+}
+syn_recv() {
+	ip netns exec "$NS_S" ss -Htn state syn-recv "( sport = :${P[halfopen]} )" | grep -c .
+}
+tl_listen "$NS_S" "$ADDR4_S" halfopen
+ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_synack_retries=1
+ip netns exec "$NS_C" iptables -A INPUT -p tcp --sport "${P[halfopen]}" \
+	--tcp-flags SYN,ACK SYN,ACK -j DROP
+read -r exp0 pend0 < <(reqs)
+tl_connect "$NS_C" "$ADDR4_S" "${P[halfopen]}" halfopen --syncnt 1
+busywait 10000 test "$(syn_recv)" -gt 0 || fail "half-open: the server never had the request"
+# While the kernel keeps the request, its record stays: poll both until
+# the request is gone (3 s: 1 s + 2 s; 10 s allows for late timers).
+early=0 seen=0 deadline=$(($(date +%s%3N) + 10000))
+while (($(syn_recv) > 0)); do
+	read -r exp pend < <(reqs)
+	((exp != exp0)) && early=1
+	((pend > pend0)) && seen=1
+	if (($(date +%s%3N) > deadline)); then
+		fail "half-open: the server kept its request beyond its retries"
+		break
+	fi
+	sleep 0.01
+done
+gone=$(date +%s%3N)
+expect_eq "half-open: reqs_expired moved while the kernel had the request" "$early" 0
+expect_eq "half-open: the retransmitting request was remembered (reqs_pending rose)" "$seen" 1
+# The module's bound on the request's life: its waits (2 s after the
+# retransmit) + 1/8 + 1 s, then up to 1 s to the reaper's next pass.
+expired() {
+	read -r exp pend < <(reqs)
+	((exp == exp0 + 1))
+}
+if busywait 6000 expired; then
+	pass "half-open: reqs_expired +1, $(($(date +%s%3N) - gone)) ms after the kernel dropped the request"
+else
+	fail "half-open: reqs_expired $exp, expected $((exp0 + 1))"
+fi
+expect_eq "half-open: reqs_pending back to where it was" "$pend" "$pend0"
+tl_info halfopen 10000
+expect_eq "half-open: the client's connect() errno" "${I[halfopen_errno]}" 110
 
 finish

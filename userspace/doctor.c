@@ -302,12 +302,14 @@ static void text(const struct ctx *ctx, const struct dx_world *w,
 		printf("listeners      counters unreadable\n");
 	printf("events lost    %" PRIu64 " past the per-connection cap (%" PRIu64
 	       " connection%s); %" PRIu64 " connections not tracked (table full), %"
-	       PRIu64 " evicted, %" PRIu64 " requests not remembered\n",
+	       PRIu64 " evicted, %" PRIu64 " requests not remembered, %" PRIu64
+	       " retransmitting requests died half-open\n",
 	       stat_of(st, TCPTRAIL_A_STATS_EVENTS_LOST), h->conns_events_lost,
 	       h->conns_events_lost == 1 ? "" : "s",
 	       stat_of(st, TCPTRAIL_A_STATS_REFUSED),
 	       stat_of(st, TCPTRAIL_A_STATS_EVICTED),
-	       stat_of(st, TCPTRAIL_A_STATS_REQS_DROPPED));
+	       stat_of(st, TCPTRAIL_A_STATS_REQS_DROPPED),
+	       stat_of(st, TCPTRAIL_A_STATS_REQS_EXPIRED));
 }
 
 static void json(const struct ctx *ctx, const struct dx_world *w,
@@ -439,6 +441,8 @@ static void json(const struct ctx *ctx, const struct dx_world *w,
 	tt_json_u64(&j, stat_of(st, TCPTRAIL_A_STATS_EVICTED));
 	tt_json_key(&j, "reqs_dropped");
 	tt_json_u64(&j, stat_of(st, TCPTRAIL_A_STATS_REQS_DROPPED));
+	tt_json_key(&j, "reqs_expired");
+	tt_json_u64(&j, stat_of(st, TCPTRAIL_A_STATS_REQS_EXPIRED));
 	tt_json_obj_end(&j);
 	tt_json_obj_end(&j);
 	tt_json_end(&j);

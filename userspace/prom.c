@@ -100,6 +100,9 @@ static const struct {
 	{ TCPTRAIL_A_STATS_DISCARDED, "tcptrail_discarded_children_total",
 	  "counter",
 	  "Server children the kernel threw away before they were established." },
+	{ TCPTRAIL_A_STATS_REQS_EXPIRED, "tcptrail_requests_expired_total",
+	  "counter",
+	  "Requests that retransmitted their SYN-ACK and died half-open." },
 };
 
 static void write_stats(FILE *f, const struct tt_stats *st)

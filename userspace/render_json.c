@@ -24,6 +24,7 @@ const char *const tt_stats_names[TCPTRAIL_A_STATS_MAX + 1] = {
 	[TCPTRAIL_A_STATS_NOTIFY_SENT] = "notify_sent",
 	[TCPTRAIL_A_STATS_NOTIFY_FAILED] = "notify_failed",
 	[TCPTRAIL_A_STATS_DISCARDED] = "discarded",
+	[TCPTRAIL_A_STATS_REQS_EXPIRED] = "reqs_expired",
 };
 
 const char *tt_errno_name(uint32_t err)

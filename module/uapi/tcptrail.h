@@ -276,6 +276,11 @@ enum tcptrail_attr_stats {
 					 * one request, a failed clone): not
 					 * connections, dropped from the table
 					 */
+	TCPTRAIL_A_STATS_REQS_EXPIRED,	/* u64: requests that retransmitted
+					 * their SYN-ACK and died without
+					 * becoming a connection: those
+					 * retransmits are in no timeline
+					 */
 
 	__TCPTRAIL_A_STATS_MAX,
 	TCPTRAIL_A_STATS_MAX = __TCPTRAIL_A_STATS_MAX - 1

@@ -188,7 +188,7 @@ static void json_stats_exact(void)
 	tt_render_json_stats(&r, &st);
 	fclose(r.out);
 	CHECK_STR(out,
-		  "{\"tracked\":3,\"created\":40,\"finished\":null,\"evicted\":null,\"refused\":null,\"events_lost\":null,\"max_conns\":null,\"max_events\":64,\"mem_bytes\":null,\"mem_peak\":null,\"reqs_pending\":null,\"reqs_dropped\":null,\"sampled_out\":null,\"notify_sent\":null,\"notify_failed\":2,\"discarded\":null,\"probes\":{\"inet_sock_set_state\":12}}\n");
+		  "{\"tracked\":3,\"created\":40,\"finished\":null,\"evicted\":null,\"refused\":null,\"events_lost\":null,\"max_conns\":null,\"max_events\":64,\"mem_bytes\":null,\"mem_peak\":null,\"reqs_pending\":null,\"reqs_dropped\":null,\"sampled_out\":null,\"notify_sent\":null,\"notify_failed\":2,\"discarded\":null,\"reqs_expired\":null,\"probes\":{\"inet_sock_set_state\":12}}\n");
 	mem(&r);
 	tt_render_text_stats(&r, &st);
 	fclose(r.out);
@@ -200,6 +200,7 @@ static void json_stats_exact(void)
 		       "reqs_pending   -\nreqs_dropped   -\n"
 		       "sampled_out    -\nnotify_sent    -\n"
 		       "notify_failed  2\ndiscarded      -\n"
+		       "reqs_expired   -\n"
 		       "probe inet_sock_set_state          12\n");
 }
 
