@@ -10,9 +10,10 @@
  *    (rather than an rhashtable) never allocates in a probe, which a
  *    PREEMPT_RT kernel would not allow with preemption disabled.
  *  - tt_lock (raw, IRQs off: it is taken from tracepoint probes, which
- *    run with preemption disabled) guards the lists tt_all, tt_tw_list and
- *    tt_done_list, the table count, c->linked, c->dead and c->tw.  It is
- *    taken once or twice per connection, never per event.
+ *    run with preemption disabled) guards the lists tt_all, tt_tw_list,
+ *    tt_done_list and each namespace's tt_net.conns, the table count,
+ *    c->linked, c->dead, c->tw and c->net.  It is taken once or twice per
+ *    connection, never per event.
  *  - c->lock guards the timeline itself.  Order: tt_lock, then c->lock,
  *    then synack.c's tt_req_lock.
  *  - Entries are freed after an RCU grace period, so a probe (see probes.c)
@@ -145,9 +146,22 @@ static void tt_conn_unhash_locked(struct tt_conn *c)
 	}
 }
 
+/*
+ * The entry is being dropped: its namespace forgets it, and net_link's
+ * memory goes to the grace period's use.  Caller holds tt_lock.
+ */
+static void tt_conn_leave_net_locked(struct tt_conn *c)
+{
+	if (!c->net)
+		return;
+	list_del(&c->net_link);
+	WRITE_ONCE(c->net, NULL);
+}
+
 /* Drop a finished entry from every list.  Caller holds tt_lock. */
 static void tt_conn_drop_locked(struct tt_conn *c)
 {
+	tt_conn_leave_net_locked(c);
 	list_del_rcu(&c->all);
 	list_del(&c->wait_link);
 	tt_notify_forget_locked(c);
@@ -177,6 +191,7 @@ static bool tt_evict_one_locked(void)
 	list_for_each_entry(c, &tt_tw_list, wait_link) {
 		if (tt_reap_is_cursor(&c->wait_link) || c->linked)
 			continue;
+		tt_conn_leave_net_locked(c);
 		list_del_rcu(&c->all);
 		list_move_tail(&c->wait_link, &tt_release_list);
 		tt_notify_forget_locked(c);
@@ -400,7 +415,7 @@ static void tt_pool_uninit(void)
  * destroy event of its previous user was missed (module loaded in between):
  * finish it and start afresh.  tn: the socket's namespace's tt_net().
  */
-struct tt_conn *tt_conn_create(const struct sock *sk, const struct tt_net *tn,
+struct tt_conn *tt_conn_create(const struct sock *sk, struct tt_net *tn,
 			       u8 role, u64 now)
 {
 	unsigned long irqf;
@@ -425,10 +440,16 @@ struct tt_conn *tt_conn_create(const struct sock *sk, const struct tt_net *tn,
 	INIT_LIST_HEAD(&c->notify_link);
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);
-	/* A dying namespace (refcount 0) is not remembered: see tt_conn.net */
-	c->net = check_net(net) ? net : NULL;
 	if (tt_count >= READ_ONCE(tt_max_conns) && !tt_evict_one_locked())
 		goto unlock_free;
+	/*
+	 * A dying namespace (refcount 0) is not remembered: its exit may
+	 * have begun, and will not see this entry (see tt_conn.net).
+	 */
+	if (check_net(net)) {
+		c->net = net;
+		list_add_tail(&c->net_link, &tn->conns);
+	}
 	old = tt_conn_lookup(sk);
 	if (old) {
 		tt_conn_unhash_locked(old);
@@ -457,19 +478,30 @@ void tt_conn_sampled_out(void)
 	atomic64_inc(&tt_nr_sampled_out);
 }
 
-void tt_conn_forget_net(const struct net *net)
+/*
+ * The namespace of tn exits: its entries forget it, a batch per hold of
+ * tt_lock (a namespace may have a million).  No entry joins the list
+ * meanwhile: the namespace's refcount is 0 already.  Process context.
+ */
+void tt_conn_forget_net(struct tt_net *tn)
 {
 	unsigned long irqf;
 	struct tt_conn *c;
+	bool more = true;
+	unsigned int i;
 
-	raw_spin_lock_irqsave(&tt_lock, irqf);
-	list_for_each_entry(c, &tt_all, all) {
-		if (c->net != net)
-			continue;
-		c->net = NULL;
-		tt_notify_forget_locked(c);
+	while (more) {
+		raw_spin_lock_irqsave(&tt_lock, irqf);
+		for (i = 0; i < TT_RCU_BATCH && !list_empty(&tn->conns); i++) {
+			c = list_first_entry(&tn->conns, struct tt_conn,
+					     net_link);
+			tt_conn_leave_net_locked(c);
+			tt_notify_forget_locked(c);
+		}
+		more = !list_empty(&tn->conns);
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
+		cond_resched();
 	}
-	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 }
 
 /*
@@ -507,6 +539,7 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard)
 	tt_conn_unhash_locked(c);
 	if (discard && !c->dead) {
 		/* Never finished, so on no wait or notify list. */
+		tt_conn_leave_net_locked(c);
 		list_del_rcu(&c->all);
 		c->dead = true;
 		tt_count--;

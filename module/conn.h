@@ -75,6 +75,12 @@ struct tt_conn {
 	 */
 	struct list_head wait_link;
 	union {
+		/*
+		 * In its namespace's tt_net.conns while c->net is set, under
+		 * tt_lock: never once the entry is dropped, which is when the
+		 * other two begin.
+		 */
+		struct list_head net_link;
 		struct rcu_head rcu;
 		struct llist_node free; /* in the pool */
 	};
@@ -86,7 +92,8 @@ struct tt_conn {
 	struct inet_timewait_sock *tw; /* held reference; under tt_lock */
 	/*
 	 * Not referenced: cleared under tt_lock when the namespace exits,
-	 * which happens before its memory goes.
+	 * which happens before its memory goes, or when the entry is
+	 * dropped.
 	 */
 	struct net *net;
 	struct list_head notify_link; /* under tt_lock */
@@ -161,10 +168,10 @@ void tt_conn_uninit(void);
 
 struct tt_conn *tt_conn_lookup(const struct sock *sk);
 struct tt_net;
-struct tt_conn *tt_conn_create(const struct sock *sk, const struct tt_net *tn,
+struct tt_conn *tt_conn_create(const struct sock *sk, struct tt_net *tn,
 			       u8 role, u64 now);
 void tt_conn_sampled_out(void);
-void tt_conn_forget_net(const struct net *net);
+void tt_conn_forget_net(struct tt_net *tn);
 void tt_conn_set_max(unsigned int max_conns);
 void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard);
 

@@ -62,12 +62,13 @@ static int __net_init tt_net_init(struct net *net)
 	atomic_set(&tn->sample_tick, 0);
 	atomic64_set(&tn->seq_conns, 0);
 	atomic64_set(&tn->seq_events, 0);
+	INIT_LIST_HEAD(&tn->conns);
 	return 0;
 }
 
 static void __net_exit tt_net_exit(struct net *net)
 {
-	tt_conn_forget_net(net);
+	tt_conn_forget_net(tt_net(net));
 	free_percpu(tt_net(net)->cookies_seen);
 }
 

@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bits.h>
+#include <linux/list.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -29,6 +30,11 @@ struct tt_net {
 	atomic64_t seq_events; /* last TCPTRAIL_MCGRP_EVENTS seq */
 	/* Per CPU: LINUX_MIB_SYNCOOKIESRECV at the last child clone. */
 	unsigned long __percpu *cookies_seen;
+	/*
+	 * The entries whose c->net is this namespace (tt_conn.net_link),
+	 * under tt_lock: so that its exit visits those alone.
+	 */
+	struct list_head conns;
 };
 
 extern unsigned int tt_net_id;
