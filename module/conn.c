@@ -47,7 +47,7 @@ static LIST_HEAD(tt_release_list);
 static LIST_HEAD(tt_all);
 static unsigned int tt_count;
 static u64 tt_serial;
-/* Bumped when an entry is dropped: what makes a dump inconsistent. */
+/* Bumped when an entry is dropped: a dump's cursor may be gone. */
 static unsigned long tt_gen;
 static u64 tt_nr_created, tt_nr_finished, tt_nr_evicted;
 static atomic64_t tt_nr_refused = ATOMIC64_INIT(0);
@@ -561,15 +561,15 @@ void tt_conn_destroyed(struct tt_conn *c, u64 now, bool discard)
  * the head, as long as the table is, once per dump call.
  */
 int tt_conn_for_each(struct tt_cursor *cur,
-		     int (*fn)(struct tt_conn *c, void *arg), void *arg,
-		     unsigned long *gen)
+		     int (*fn)(struct tt_conn *c, void *arg), void *arg)
 {
 	struct tt_conn *c;
+	unsigned long gen;
 	int ret = 0;
 
 	rcu_read_lock();
-	*gen = READ_ONCE(tt_gen);
-	if (cur->pos && cur->pos_gen == *gen) {
+	gen = READ_ONCE(tt_gen);
+	if (cur->pos && cur->pos_gen == gen) {
 		c = cur->pos;
 		list_for_each_entry_continue_rcu(c, &tt_all, all) {
 			ret = fn(c, arg);
@@ -590,7 +590,7 @@ int tt_conn_for_each(struct tt_cursor *cur,
 			cur->pos = c;
 		}
 	}
-	cur->pos_gen = *gen;
+	cur->pos_gen = gen;
 	rcu_read_unlock();
 	return ret;
 }

@@ -221,11 +221,9 @@ struct tt_cursor {
  * Dump iteration: calls fn for every entry past the cursor, in creation
  * order, under rcu_read_lock(), moving the cursor past each entry fn
  * returns 0 for; stops when fn returns non-zero and returns that value.
- * *gen receives the table generation, for dump consistency.
  */
 int tt_conn_for_each(struct tt_cursor *cur,
-		     int (*fn)(struct tt_conn *c, void *arg), void *arg,
-		     unsigned long *gen);
+		     int (*fn)(struct tt_conn *c, void *arg), void *arg);
 struct tt_conn *tt_conn_find_id(u64 net_cookie, u64 id);
 void tt_conn_peek_port_locked(struct tt_conn *c);
 

@@ -4,8 +4,11 @@
  *
  * A reader sees the connections of its own network namespace only.  Dumps
  * walk the table in creation order under RCU and resume after the last
- * entry they sent, so entries created during a dump are included; if an
- * entry is dropped meanwhile the dump is flagged NLM_F_DUMP_INTR.
+ * entry they sent: an entry that is in the table for the whole dump is
+ * listed once, one created meanwhile is listed, one dropped meanwhile may
+ * be or not.  That is all a reader can ask of a table that drops an entry
+ * for every new connection once full, so drops do not flag the dump
+ * NLM_F_DUMP_INTR: under churn every dump would be, and fail in libmnl.
  */
 #include <linux/kernel.h>
 #include <net/genetlink.h>
@@ -178,16 +181,13 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 
 static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 			       u32 portid, u32 seq, int flags, u8 cmd,
-			       u64 notify_seq, struct netlink_callback *cb,
-			       bool owner)
+			       u64 notify_seq, bool owner)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &tt_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
 	if (tt_put_conn_locked(skb, c, owner) ||
 	    (notify_seq &&
 	     tt_put_u64(skb, TCPTRAIL_A_CONN_NOTIFY_SEQ, notify_seq))) {
@@ -206,7 +206,7 @@ int tt_fill_conn(struct sk_buff *skb, struct tt_conn *c, u32 portid, u32 seq,
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	err = tt_fill_conn_locked(skb, c, portid, seq, flags, cmd, notify_seq,
-				  NULL, owner);
+				  owner);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
@@ -476,8 +476,7 @@ static int tt_dump_one(struct tt_conn *c, void *arg)
 		err = tt_fill_conn_locked(d->skb, c,
 					  NETLINK_CB(d->cb->skb).portid,
 					  d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  TCPTRAIL_CMD_GET_CONN, 0, d->cb,
-					  d->owner);
+					  TCPTRAIL_CMD_GET_CONN, 0, d->owner);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
@@ -539,14 +538,12 @@ static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 		.owner = netlink_ns_capable(cb->skb, sock_net(skb->sk)->user_ns,
 					    CAP_NET_ADMIN),
 	};
-	unsigned long gen;
 	int err;
 
 	err = tt_dump_filter(cb);
 	if (err)
 		return err;
-	err = tt_conn_for_each(&st->cur, tt_dump_one, &d, &gen);
-	cb->seq = gen;
+	err = tt_conn_for_each(&st->cur, tt_dump_one, &d);
 	if (err && !skb->len)
 		return err;
 	return skb->len;
