@@ -128,8 +128,11 @@ static inline struct sock *tt_lookup_established6(struct net *net,
  */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
 #define TT_MCGRP_FLAGS GENL_MCAST_CAP_NET_ADMIN
+#define TT_MCGRP_OWNER true
 #else
 #define TT_MCGRP_FLAGS 0
+/* Anyone may listen: a notification names no process. */
+#define TT_MCGRP_OWNER false
 #endif
 
 /*

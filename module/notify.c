@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
+#include "compat.h"
 #include "netlink.h"
 #include "notify.h"
 #include "pernet.h"
@@ -133,9 +134,9 @@ static bool tt_notify_one_conn(void)
 	raw_spin_unlock_irqrestore(&tt_lock, irqf);
 	/* c stays valid until rcu_read_unlock(), even if dropped now. */
 	if (c && net && skb)
-		/* Only CAP_NET_ADMIN may join the groups: the owner goes. */
+		/* The owner goes where only CAP_NET_ADMIN may listen. */
 		err = tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
-				   c->notify_seq, true);
+				   c->notify_seq, TT_MCGRP_OWNER);
 	rcu_read_unlock();
 
 	if (!c) {
