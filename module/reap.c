@@ -34,7 +34,12 @@
 static u8 tt_tw_exit_cause(const struct tt_conn *c,
 			   const struct inet_timewait_sock *tw)
 {
-	if (!c->net)
+	/*
+	 * tcp_twsk_purge() kills the timewait socks of every dead namespace,
+	 * also of those whose exit (and so ours) has not run yet.  c->net is
+	 * still memory we may read under tt_lock: our exit clears it first.
+	 */
+	if (!c->net || !check_net(c->net))
 		return TCPTRAIL_TW_EXIT_NETNS;
 	if (time_before(jiffies, READ_ONCE(tw->tw_timer.expires)))
 		return TCPTRAIL_TW_EXIT_KILLED;
