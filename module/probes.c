@@ -285,8 +285,18 @@ static noinline void tt_on_state_edge(const struct sock *sk, struct tt_conn *c,
 		struct tt_net *tn;
 		u8 role;
 
-		if (!(client || server))
+		if (!(client || server)) {
+			/*
+			 * A server child not tracked (sampled out, filtered,
+			 * refused) is established: its request is no half-open
+			 * one.  Its cookie is the request's, if it had one.
+			 */
+			if (oldstate == TCP_SYN_RECV &&
+			    newstate == TCP_ESTABLISHED)
+				tt_req_take(atomic64_read(&sk->sk_cookie),
+					    NULL);
 			return;
+		}
 		tn = tt_net(sock_net(sk));
 		if (server)
 			cookie = tt_clone_by_syncookie(sock_net(sk), tn);

@@ -78,6 +78,7 @@ void tt_req_synack_rtx(u64 cookie, u64 first_synack_ns, u64 life_ns,
 	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);
 }
 
+/* info: where the record goes, NULL to forget it. */
 bool tt_req_take(u64 cookie, struct tt_req_info *info)
 {
 	unsigned long irqf;
@@ -90,7 +91,8 @@ bool tt_req_take(u64 cookie, struct tt_req_info *info)
 	if (r) {
 		hash_del(&r->node);
 		tt_req_count--;
-		*info = r->info;
+		if (info)
+			*info = r->info;
 		hlist_add_head(&r->node, &tt_req_free);
 	}
 	raw_spin_unlock_irqrestore(&tt_req_lock, irqf);

@@ -193,17 +193,20 @@ reqs() {
 syn_recv() {
 	ip netns exec "$NS_S" ss -Htn state syn-recv "( sport = :${P[halfopen]} )" | grep -c .
 }
+has_req() {
+	(($(syn_recv) > 0))
+}
 tl_listen "$NS_S" "$ADDR4_S" halfopen
 ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_synack_retries=1
 ip netns exec "$NS_C" iptables -A INPUT -p tcp --sport "${P[halfopen]}" \
 	--tcp-flags SYN,ACK SYN,ACK -j DROP
 read -r exp0 pend0 < <(reqs)
 tl_connect "$NS_C" "$ADDR4_S" "${P[halfopen]}" halfopen --syncnt 1
-busywait 10000 test "$(syn_recv)" -gt 0 || fail "half-open: the server never had the request"
+busywait 10000 has_req || fail "half-open: the server never had the request"
 # While the kernel keeps the request, its record stays: poll both until
 # the request is gone (3 s: 1 s + 2 s; 10 s allows for late timers).
 early=0 seen=0 deadline=$(($(date +%s%3N) + 10000))
-while (($(syn_recv) > 0)); do
+while has_req; do
 	read -r exp pend < <(reqs)
 	((exp != exp0)) && early=1
 	((pend > pend0)) && seen=1
@@ -230,5 +233,32 @@ fi
 expect_eq "half-open: reqs_pending back to where it was" "$pend" "$pend0"
 tl_info halfopen 10000
 expect_eq "half-open: the client's connect() errno" "${I[halfopen_errno]}" 110
+
+# ---- a retransmitting request whose child is not tracked ----
+# The namespace records port 9 only.  The first SYN-ACK is lost, so the
+# request retransmits and is remembered; its child is established but not
+# tracked: the record goes then, and the request is no half-open one.
+tl_listen "$NS_S" "$ADDR4_S" untracked
+ip netns exec "$NS_S" "$TCPTRAIL_CLI" config port 9 || fail "config port 9 failed"
+ip netns exec "$NS_C" iptables -A INPUT -p tcp --sport "${P[untracked]}" \
+	--tcp-flags SYN,ACK SYN,ACK -m statistic --mode nth --every 2 --packet 0 -j DROP
+synack_hits() {
+	"$TCPTRAIL_CLI" stats --json | python3 -c \
+		'import json, sys; print(json.load(sys.stdin)["probes"]["tcp_retransmit_synack"])'
+}
+read -r exp0 pend0 < <(reqs)
+hits0=$(synack_hits)
+tl_connect "$NS_C" "$ADDR4_S" "${P[untracked]}" untracked --hold "$TT_TMP/untracked.hold"
+tl_info untracked 10000
+estab() {
+	ip netns exec "$NS_S" ss -Htn state established "( sport = :${P[untracked]} )" | grep -q .
+}
+busywait 10000 estab || fail "untracked: the server never established the connection"
+check "untracked: the request retransmitted its SYN-ACK" test "$(synack_hits)" -gt "$hits0"
+read -r exp pend < <(reqs)
+expect_eq "untracked: the request's record gone at establishment (reqs_pending)" "$pend" "$pend0"
+expect_eq "untracked: reqs_expired" "$exp" "$exp0"
+touch "$TT_TMP/untracked.hold"
+ip netns exec "$NS_S" "$TCPTRAIL_CLI" config port 0 || fail "config port 0 failed"
 
 finish
