@@ -1241,11 +1241,39 @@ static void rule_retrans(struct dx *x)
 	fact(d, "rto_wait_ns", (int64_t)wait);
 }
 
+/*
+ * When a reset happened: its event k, else the end of the connection.
+ * The counters count a reset whose event was not kept (config events
+ * leaves RSTs out, or the cap was reached), and a socket not yet gone has
+ * no end time: false then.
+ */
+static bool reset_time(const struct tt_conn *c, long k, uint64_t *when)
+{
+	if (k >= 0) {
+		*when = at(c, &c->ev[k]);
+		return true;
+	}
+	*when = c->end_ns;
+	return TT_HAS(c, TCPTRAIL_A_CONN_END_NS) && c->end_ns >= c->start_ns;
+}
+
+static const char *reset_at(const struct dx *x, bool known, uint64_t when,
+			    char *buf, size_t len)
+{
+	char r[40];
+
+	if (!known)
+		return "(when is not known: its event was not kept)";
+	snprintf(buf, len, "at %s", rel(x, when, r, sizeof(r)));
+	return buf;
+}
+
 static void rule_resets(struct dx *x)
 {
 	const struct tt_conn *c = x->c, *p = x->peer;
-	char t[40], since[32];
+	char t[48], since[32];
 	struct tt_diag *d;
+	uint64_t when;
 	long k;
 
 	if (!established(c))
@@ -1253,14 +1281,16 @@ static void rule_resets(struct dx *x)
 	k = find_ev(c, TCPTRAIL_EV_RST_RECV, -1);
 	d = (k >= 0 || c->rst_recv) ? add(x, TT_DX_RESET_BY_PEER) : NULL;
 	if (d) {
-		uint64_t when = k >= 0 ? at(c, &c->ev[k]) : c->end_ns;
+		bool known = reset_time(c, k, &when);
 		const char *err = tt_errno_name(c->err);
 
-		say(d, "Reset by the peer at %s, in %s, %s after the handshake",
-		    rel(x, when, t, sizeof(t)),
-		    state_name(k >= 0 ? state_before(c, (size_t)k) : c->state),
-		    dur(when - c->start_ns - c->handshake_ns, since,
-			sizeof(since)));
+		say(d, "Reset by the peer %s, in %s",
+		    reset_at(x, known, when, t, sizeof(t)),
+		    state_name(k >= 0 ? state_before(c, (size_t)k) : c->state));
+		if (known && when >= c->start_ns + c->handshake_ns)
+			say(d, ", %s after the handshake",
+			    dur(when - c->start_ns - c->handshake_ns, since,
+				sizeof(since)));
 		if (err)
 			say(d, " (the application saw %s)", err);
 		if (p && (p->rst_sent || find_ev(p, TCPTRAIL_EV_RST_SENT, -1) >= 0))
@@ -1278,12 +1308,12 @@ static void rule_resets(struct dx *x)
 	k = find_ev(c, TCPTRAIL_EV_RST_SENT, -1);
 	d = (k >= 0 || c->rst_sent) ? add(x, TT_DX_LOCAL_ABORT) : NULL;
 	if (d) {
-		uint64_t when = k >= 0 ? at(c, &c->ev[k]) : c->end_ns;
+		bool known = reset_time(c, k, &when);
 		int st = k >= 0 ? state_before(c, (size_t)k) : c->state;
 		long close_ev = find_last_ev(c, TCPTRAIL_EV_STATE, 7);
 
-		say(d, "This host reset the connection at %s, ",
-		    rel(x, when, t, sizeof(t)));
+		say(d, "This host reset the connection %s, ",
+		    reset_at(x, known, when, t, sizeof(t)));
 		if (close_ev >= 0 && (size_t)close_ev < (size_t)(k >= 0 ? k : 0) &&
 		    (c->ev[close_ev].old_state == 1 ||
 		     c->ev[close_ev].old_state == 8))

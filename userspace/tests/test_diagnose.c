@@ -726,6 +726,51 @@ static void resets(void)
 	world_free(&w);
 }
 
+/*
+ * The counters say reset, but the RST's event was not kept (config events
+ * without rst_recv/rst_sent, or past the cap) and the socket is not gone,
+ * so the module sent no end time either: no time is made up.
+ */
+static void resets_without_events(void)
+{
+	struct world w;
+	struct tt_conn c;
+	struct tt_dx_result r;
+	const struct tt_diag *d;
+
+	world_init(&w);
+	mk_client(&c, 94, 40094);
+	est(&c, 1 * MS);
+	c.rst_recv = 1;
+	c.outcome = TCPTRAIL_OUTCOME_RESET;
+	c.err = ECONNRESET;
+	tt_dx_explain(&w.env, &c, &r);
+	d = find(&r, TT_DX_RESET_BY_PEER);
+	CHECK_SAYS(d, "Reset by the peer (when is not known: its event was not kept)");
+	CHECK_SAYS(d, "), in ESTABLISHED (the application saw ECONNRESET)");
+	CHECK(d && !strstr(d->summary, "after the handshake"));
+	CHECK(d && !strstr(d->summary, " at -"));
+
+	/* with the end time, that is when */
+	c.end_ns = T0 + 30 * MS;
+	HAS(&c, TCPTRAIL_A_CONN_END_NS);
+	tt_dx_explain(&w.env, &c, &r);
+	CHECK_SAYS(find(&r, TT_DX_RESET_BY_PEER),
+		   "Reset by the peer at +30.000 ms, in ESTABLISHED, 29.000 ms after the handshake");
+	tt_conn_free(&c);
+
+	mk_client(&c, 95, 40095);
+	est(&c, 1 * MS);
+	c.rst_sent = 1;
+	tt_dx_explain(&w.env, &c, &r);
+	d = find(&r, TT_DX_LOCAL_ABORT);
+	CHECK_SAYS(d, "This host reset the connection (when is not known");
+	CHECK_SAYS(d, "its event was not kept), in ESTABLISHED");
+	CHECK(d && !strstr(d->summary, " at -"));
+	tt_conn_free(&c);
+	world_free(&w);
+}
+
 static void retransmissions(void)
 {
 	struct world w;
@@ -1058,6 +1103,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_refused", refused },
 	{ "dx_syn_timeout", syn_timeout },
 	{ "dx_resets", resets },
+	{ "dx_resets_without_events", resets_without_events },
 	{ "dx_retransmissions", retransmissions },
 	{ "dx_time_wait_pressure", time_wait_pressure },
 	{ "dx_peer_matching", peer_matching },
