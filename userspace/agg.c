@@ -192,10 +192,14 @@ void tt_agg_finish(struct tt_agg *a)
 {
 	size_t i;
 
+	/* qsort() takes no NULL base, not even for no elements */
 	for (i = 0; i < a->n; i++)
-		qsort(a->g[i].hs, a->g[i].nhs, sizeof(uint64_t), cmp_u64);
+		if (a->g[i].nhs > 1)
+			qsort(a->g[i].hs, a->g[i].nhs, sizeof(uint64_t),
+			      cmp_u64);
 	sort_by = a->by;
-	qsort(a->g, a->n, sizeof(*a->g), cmp_group);
+	if (a->n > 1)
+		qsort(a->g, a->n, sizeof(*a->g), cmp_group);
 }
 
 void tt_agg_free(struct tt_agg *a)

@@ -116,6 +116,47 @@ static void build(struct tt_agg *a, enum tt_agg_by by)
 	tt_agg_finish(a);
 }
 
+/*
+ * Nothing to sum up, or only connections still in their handshake: the
+ * samples and groups are empty arrays that were never allocated.  (Built
+ * with -fsanitize=undefined this once passed qsort() a NULL base.)
+ */
+static void empty_groups(void)
+{
+	struct tt_conn_list l = { 0 };
+	struct tt_stats st = { 0 };
+	struct tt_render r;
+	struct tt_agg a;
+	struct tt_conn c;
+
+	tt_agg_init(&a, TT_BY_RADDR);
+	tt_agg_finish(&a);
+	CHECK_U64(a.n, 0);
+	r = mem();
+	tt_hist_json(&r, &a);
+	fclose(r.out);
+	CHECK_STR(out, "{\"by\":\"raddr\",\"no_handshake\":0,\"groups\":[]}\n");
+	tt_agg_free(&a);
+
+	tt_agg_init(&a, TT_BY_RPORT);
+	c = mk("10.0.0.2", 80, 2, 0);
+	CHECK_I64(tt_agg_add(&a, &c), 0);
+	tt_agg_finish(&a);
+	CHECK_U64(a.n, 1);
+	CHECK_U64(a.g[0].nhs, 0);
+	r = mem();
+	tt_hist_text(&r, &a);
+	fclose(r.out);
+	CHECK_STR(out, "80  0 handshakes\n\n(1 connection without a completed handshake)\n");
+	tt_agg_free(&a);
+
+	/* no connection in TIME_WAIT: its group is empty */
+	r = mem();
+	CHECK_I64(tt_prom_write(r.out, &l, &st), 0);
+	fclose(r.out);
+	CHECK_HAS(out, "tcptrail_handshake_seconds_count 0\n");
+}
+
 static void hist_groups(void)
 {
 	struct tt_agg a;
@@ -422,6 +463,7 @@ static void trace_json(void)
 const struct tt_test report_tests[] = {
 	{ "report_percentile_ranks", percentile_ranks },
 	{ "report_hist_buckets", hist_buckets },
+	{ "report_empty_groups", empty_groups },
 	{ "report_hist_groups", hist_groups },
 	{ "report_top_rank", top_rank },
 	{ "report_prom_escaping", prom_escaping },
