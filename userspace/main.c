@@ -403,7 +403,7 @@ static int cmd_help(struct ctx *ctx, int argc, char **argv)
 	(void)ctx;
 	if (!argc) {
 		usage(stdout);
-		return EX_OK;
+		return finish_output();
 	}
 	c = find_cmd(argv[0]);
 	if (!c)
@@ -858,7 +858,7 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		if (help) {
 			usage(stdout);
-			ret = EX_OK;
+			ret = finish_output();
 		} else {
 			usage(stderr);
 			ret = EX_USAGE;

@@ -97,6 +97,53 @@ static void cli_help(void)
 	CHECK(!strncmp(out, "tcptrail ", 9));
 }
 
+/* Runs the CLI with its standard output on /dev/full; its exit status. */
+static int run_full(const char *const *args)
+{
+	char *argv[16];
+	int i, st, fd;
+	pid_t pid;
+
+	fd = open("/dev/full", O_WRONLY);
+	if (fd < 0) {
+		tt_skip("no /dev/full");
+		return -1;
+	}
+	argv[0] = (char *)tt_cli_path;
+	for (i = 0; args[i] && i < 14; i++)
+		argv[i + 1] = (char *)args[i];
+	argv[i + 1] = NULL;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		/* the error line is not what this checks */
+		dup2(open("/dev/null", O_WRONLY), 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fd);
+	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+#define RUN_FULL(...) run_full((const char *const[]){ __VA_ARGS__, NULL })
+
+/* Help that could not be written is a failure, however it was asked. */
+static void cli_help_write_error(void)
+{
+	if (access("/dev/full", W_OK)) {
+		tt_skip("no /dev/full");
+		return;
+	}
+	CHECK_I64(RUN_FULL("--help"), 1);
+	CHECK_I64(RUN_FULL("help"), 1);
+	CHECK_I64(RUN_FULL("help", "list"), 1);
+	CHECK_I64(RUN_FULL("list", "--help"), 1);
+	CHECK_I64(RUN_FULL("--version"), 1);
+}
+
 static void cli_usage_errors(void)
 {
 	CHECK_I64(RUN("frobnicate"), 2);
@@ -222,6 +269,7 @@ static void cli_module(void)
 
 const struct tt_test cli_tests[] = {
 	{ "cli_help", cli_help },
+	{ "cli_help_write_error", cli_help_write_error },
 	{ "cli_usage_errors", cli_usage_errors },
 	{ "cli_module_absent_or_present", cli_module },
 	TT_TESTS_END
