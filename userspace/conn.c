@@ -633,3 +633,14 @@ void tt_conn_list_free(struct tt_conn_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+const struct tt_conn *tt_conn_list_find(const struct tt_conn_list *l,
+					uint64_t id)
+{
+	size_t i;
+
+	for (i = l->n; i-- > 0;)
+		if (l->v[i].id == id)
+			return &l->v[i];
+	return NULL;
+}

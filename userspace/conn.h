@@ -124,5 +124,13 @@ int tt_stats_parse_msg(const struct nlmsghdr *nlh, struct tt_stats *st,
 /* Takes ownership of c's contents on success. */
 int tt_conn_list_add(struct tt_conn_list *l, struct tt_conn *c);
 void tt_conn_list_free(struct tt_conn_list *l);
+/*
+ * The connection with this id, as GET_CONN finds it: a socket that
+ * connected again has a timeline per connection under one id, and the
+ * newest (the last of a dump, which runs oldest first) is the one meant.
+ * NULL when none has it.
+ */
+const struct tt_conn *tt_conn_list_find(const struct tt_conn_list *l,
+					uint64_t id);
 
 #endif

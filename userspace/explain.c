@@ -553,14 +553,10 @@ void dx_json_tw_list(struct tt_json *j, const struct dx_world *w, bool all)
 static int explain_one(struct ctx *ctx, const struct dx_world *w,
 		       uint64_t id, const char *arg)
 {
+	const struct tt_conn *c = tt_conn_list_find(&w->l, id);
 	struct tt_dx_result r;
-	const struct tt_conn *c = NULL;
 	struct tt_json j;
-	size_t i;
 
-	for (i = 0; i < w->l.n && !c; i++)
-		if (w->l.v[i].id == id)
-			c = &w->l.v[i];
 	if (!c) {
 		fprintf(stderr, "tcptrail: no connection with id %s%s\n", arg,
 			ctx->all_netns ? "" :

@@ -430,6 +430,28 @@ static void stats_reject_bad_len(void)
 	CHECK(why);
 }
 
+/* A socket that connected twice: explain ID means the newest, as show. */
+static void list_find_newest(void)
+{
+	struct tt_conn_list l = { 0 };
+	struct tt_conn c = { 0 };
+
+	c.id = 7;
+	c.start_ns = 100;
+	CHECK_I64(tt_conn_list_add(&l, &c), 0);
+	c.id = 8;
+	c.start_ns = 150;
+	CHECK_I64(tt_conn_list_add(&l, &c), 0);
+	c.id = 7;
+	c.start_ns = 200;
+	CHECK_I64(tt_conn_list_add(&l, &c), 0);
+	CHECK(tt_conn_list_find(&l, 7) == &l.v[2]);
+	CHECK(tt_conn_list_find(&l, 8) == &l.v[1]);
+	CHECK(!tt_conn_list_find(&l, 9));
+	tt_conn_list_free(&l);
+	CHECK(!tt_conn_list_find(&l, 7));
+}
+
 const struct tt_test conn_tests[] = {
 	{ "conn_parse_fixture_summary", parse_fixture_summary },
 	{ "conn_parse_fixture_events", parse_fixture_events },
@@ -451,6 +473,7 @@ const struct tt_test conn_tests[] = {
 	{ "conn_reject_short_message", reject_short_message },
 	{ "conn_comm_unterminated_is_bounded", comm_unterminated_is_bounded },
 	{ "conn_damaged_messages_never_crash", damaged_messages_never_crash },
+	{ "conn_list_find_newest", list_find_newest },
 	{ "stats_parse", stats_parse },
 	{ "stats_reject_bad_len", stats_reject_bad_len },
 	TT_TESTS_END
