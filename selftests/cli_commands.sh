@@ -120,6 +120,16 @@ has "config reads back port" "$TT_TMP/out" '"port":8080,'
 has "config reads back events" "$TT_TMP/out" '"events":["state","retransmit","rst_sent"],'
 cli config
 has "config text reads back events" "$TT_TMP/out" "events       state,retransmit,rst_sent"
+# What config prints, config takes back, here where the module-wide keys
+# may not be changed: they and max-events go back unchanged.
+cp "$TT_TMP/out" "$TT_TMP/config.txt"
+# shellcheck disable=SC2046 # the KEY VALUE pairs, split
+cli config $(cat "$TT_TMP/config.txt")
+expect_cli "config takes back what it printed" 0
+cmp -s "$TT_TMP/out" "$TT_TMP/config.txt" && pass "config printed the same after" ||
+	fail "config after the round trip: $(cat "$TT_TMP/out")"
+cli config max-events 8
+expect_cli "max-events to another value" 2 "max-events is read-only"
 CLI_NS="" cli config --json
 has "another namespace keeps its own sample" "$TT_TMP/out" '"sample":1,'
 CLI_NS="" cli config linger 120 max-conns 4096

@@ -20,7 +20,7 @@ const struct tt_config_key tt_config_keys[] = {
 	  true, false, "connections tracked at once, live and finished" },
 	{ "linger", "linger", TCPTRAIL_A_CFG_LINGER_SEC, 4, 0, 86400,
 	  true, false, "seconds a finished connection stays readable" },
-	{ "max-events", "max_events", TCPTRAIL_A_CFG_MAX_EVENTS, 4, 0, 0,
+	{ "max-events", "max_events", TCPTRAIL_A_CFG_MAX_EVENTS, 4, 8, 256,
 	  true, true, "events kept per connection (set when loading)" },
 	{ "sample", "sample", TCPTRAIL_A_CFG_SAMPLE, 4, 1, 1000000,
 	  false, false, "record one new connection in N" },
@@ -196,12 +196,6 @@ int tt_config_parse_args(struct tt_config *cfg, int argc, char **argv,
 				 argv[i]);
 			return -1;
 		}
-		if (k->readonly) {
-			snprintf(err, errlen,
-				 "%s is read-only: it is set when the module is loaded (insmod tcptrail.ko %s=N)",
-				 k->name, "max_events");
-			return -1;
-		}
 		if (i + 1 >= argc) {
 			snprintf(err, errlen, "\"%s\" needs a value", argv[i]);
 			return -1;
@@ -209,6 +203,37 @@ int tt_config_parse_args(struct tt_config *cfg, int argc, char **argv,
 		if (parse_value(k, argv[i + 1], &cfg->v[k->attr], err, errlen))
 			return -1;
 		cfg->present |= 1ULL << k->attr;
+	}
+	return 0;
+}
+
+/*
+ * What config prints, config takes back: a read-only key may be given
+ * with the value it has, and a module-wide one is not sent when it keeps
+ * its value (a namespace's administrator may not set it, even unchanged).
+ * Namespace keys always go: another administrator may be changing them.
+ */
+int tt_config_reconcile(struct tt_config *set, const struct tt_config *now,
+			char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < tt_config_nkeys; i++) {
+		const struct tt_config_key *k = &tt_config_keys[i];
+		uint64_t bit = 1ULL << k->attr;
+		bool same = (now->present & bit) &&
+			    set->v[k->attr] == now->v[k->attr];
+
+		if (!(set->present & bit))
+			continue;
+		if (k->readonly && !same) {
+			snprintf(err, errlen,
+				 "%s is read-only: it is set when the module is loaded (insmod tcptrail.ko %s=N)",
+				 k->name, k->json);
+			return -1;
+		}
+		if (k->readonly || (k->global && same))
+			set->present &= ~bit;
 	}
 	return 0;
 }
@@ -221,7 +246,7 @@ void tt_config_put(struct nlmsghdr *nlh, const struct tt_config *cfg)
 		const struct tt_config_key *k = &tt_config_keys[i];
 		uint32_t v = cfg->v[k->attr];
 
-		if (!(cfg->present & (1ULL << k->attr)))
+		if (!(cfg->present & (1ULL << k->attr)) || k->readonly)
 			continue;
 		switch (k->width) {
 		case 1:

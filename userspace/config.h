@@ -50,6 +50,13 @@ int tt_config_parse_events(const char *s, uint32_t *mask, char *err,
 /* The mask as names joined by ','; buf gets "" for none. */
 char *tt_config_events_str(uint32_t mask, char *buf, size_t len);
 
+/*
+ * Against the configuration now in force: a read-only key must keep its
+ * value, and keys that change nothing module-wide are dropped from set.
+ * Returns 0, or -1 with a one-line reason in err.
+ */
+int tt_config_reconcile(struct tt_config *set, const struct tt_config *now,
+			char *err, size_t errlen);
 void tt_config_put(struct nlmsghdr *nlh, const struct tt_config *cfg);
 
 /* The attributes after the genetlink header of a config reply. */

@@ -378,7 +378,17 @@ static int cmd_config(struct ctx *ctx, int argc, char **argv)
 	ret = open_nl(&nl);
 	if (ret)
 		return ret;
-	ret = config_request(&nl, argc ? &set : NULL, &now);
+	/* What it printed, it takes back: see tt_config_reconcile(). */
+	if (argc) {
+		ret = config_request(&nl, NULL, &now);
+		if (!ret && tt_config_reconcile(&set, &now, err, sizeof(err))) {
+			tt_nl_close(&nl);
+			snprintf(what, sizeof(what), "config: %s", err);
+			return usage_error("%s", what);
+		}
+	}
+	if (!ret && (!argc || set.present))
+		ret = config_request(&nl, argc ? &set : NULL, &now);
 	if (ret) {
 		ret = nl_failure(&nl, ret, "config",
 				 "config needs CAP_NET_ADMIN (run as root)");

@@ -36,7 +36,7 @@ static void config_parse_args(void)
 static void config_parse_errors(void)
 {
 	char *unknown[] = { "colour", "1" };
-	char *ro[] = { "max-events", "8" };
+	char *ro[] = { "max-events", "300" };
 	char *novalue[] = { "sample" };
 	char *range[] = { "max-conns", "15" };
 	char *sample0[] = { "sample", "0" };
@@ -50,7 +50,7 @@ static void config_parse_errors(void)
 	CHECK_I64(tt_config_parse_args(&c, 2, unknown, err, sizeof(err)), -1);
 	CHECK_HAS(err, "unknown key \"colour\"");
 	CHECK_I64(tt_config_parse_args(&c, 2, ro, err, sizeof(err)), -1);
-	CHECK_HAS(err, "max-events is read-only");
+	CHECK_STR(err, "bad value \"300\" for max-events (8 to 256)");
 	CHECK_I64(tt_config_parse_args(&c, 1, novalue, err, sizeof(err)), -1);
 	CHECK_STR(err, "\"sample\" needs a value");
 	CHECK_I64(tt_config_parse_args(&c, 2, range, err, sizeof(err)), -1);
@@ -61,6 +61,38 @@ static void config_parse_errors(void)
 	CHECK_I64(tt_config_parse_args(&c, 2, ev, err, sizeof(err)), -1);
 	CHECK_HAS(err, "unknown event type \"nap\"");
 	CHECK_I64(tt_config_parse_args(&c, 2, neg, err, sizeof(err)), -1);
+}
+
+/* What config prints, config takes back. */
+static void config_reconcile(void)
+{
+	char *same[] = { "max-conns", "8192", "linger", "60", "max-events",
+			 "64", "sample", "1", "port", "0" };
+	char *ro[] = { "max-events", "8" };
+	char *grow[] = { "max-conns", "16384" };
+	struct tt_config now = { 0 }, c;
+	char err[200];
+
+	now.v[TCPTRAIL_A_CFG_MAX_CONNS] = 8192;
+	now.v[TCPTRAIL_A_CFG_LINGER_SEC] = 60;
+	now.v[TCPTRAIL_A_CFG_MAX_EVENTS] = 64;
+	now.v[TCPTRAIL_A_CFG_SAMPLE] = 1;
+	now.present = 1ULL << TCPTRAIL_A_CFG_MAX_CONNS |
+		      1ULL << TCPTRAIL_A_CFG_LINGER_SEC |
+		      1ULL << TCPTRAIL_A_CFG_MAX_EVENTS |
+		      1ULL << TCPTRAIL_A_CFG_SAMPLE |
+		      1ULL << TCPTRAIL_A_CFG_PORT;
+	CHECK_I64(tt_config_parse_args(&c, 10, same, err, sizeof(err)), 0);
+	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), 0);
+	/* module-wide and read-only keys that keep their value stay home */
+	CHECK_U64(c.present, 1ULL << TCPTRAIL_A_CFG_SAMPLE |
+			     1ULL << TCPTRAIL_A_CFG_PORT);
+	CHECK_I64(tt_config_parse_args(&c, 2, ro, err, sizeof(err)), 0);
+	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), -1);
+	CHECK_HAS(err, "max-events is read-only");
+	CHECK_I64(tt_config_parse_args(&c, 2, grow, err, sizeof(err)), 0);
+	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), 0);
+	CHECK_U64(c.present, 1ULL << TCPTRAIL_A_CFG_MAX_CONNS);
 }
 
 static void config_events(void)
@@ -138,6 +170,7 @@ static void config_reply(void)
 const struct tt_test config_tests[] = {
 	{ "config_parse_args", config_parse_args },
 	{ "config_parse_errors", config_parse_errors },
+	{ "config_reconcile", config_reconcile },
 	{ "config_events", config_events },
 	{ "config_reply", config_reply },
 	TT_TESTS_END
