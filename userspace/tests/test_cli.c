@@ -22,22 +22,16 @@ static void slurp(int fd, char *buf, size_t len)
 	close(fd);
 }
 
-/* Runs the CLI with args (NULL-terminated); returns its exit status. */
-static int run(const char *const *args)
+/*
+ * Runs the CLI with args (NULL-terminated), its standard output and error
+ * on ofd and efd; returns its wait status, or -1.
+ */
+static int spawn(const char *const *args, int ofd, int efd)
 {
 	char *argv[16];
-	FILE *fo = tmpfile(), *fe = tmpfile();
-	int i, st, ofd, efd;
+	int i, st;
 	pid_t pid;
 
-	if (!fo || !fe) {
-		CHECK(!"tmpfile");
-		return -1;
-	}
-	ofd = dup(fileno(fo));
-	efd = dup(fileno(fe));
-	fclose(fo);
-	fclose(fe);
 	argv[0] = (char *)tt_cli_path;
 	for (i = 0; args[i] && i < 14; i++)
 		argv[i + 1] = (char *)args[i];
@@ -51,7 +45,27 @@ static int run(const char *const *args)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return -1;
+	return st;
+}
+
+/* Runs the CLI with args (NULL-terminated); returns its exit status. */
+static int run(const char *const *args)
+{
+	FILE *fo = tmpfile(), *fe = tmpfile();
+	int st, ofd, efd;
+
+	if (!fo || !fe) {
+		CHECK(!"tmpfile");
+		return -1;
+	}
+	ofd = dup(fileno(fo));
+	efd = dup(fileno(fe));
+	fclose(fo);
+	fclose(fe);
+	st = spawn(args, ofd, efd);
+	if (st < 0) {
 		CHECK(!"fork");
 		return -1;
 	}
@@ -100,30 +114,22 @@ static void cli_help(void)
 /* Runs the CLI with its standard output on /dev/full; its exit status. */
 static int run_full(const char *const *args)
 {
-	char *argv[16];
-	int i, st, fd;
-	pid_t pid;
+	int st, fd, null;
 
 	fd = open("/dev/full", O_WRONLY);
-	if (fd < 0) {
-		tt_skip("no /dev/full");
-		return -1;
-	}
-	argv[0] = (char *)tt_cli_path;
-	for (i = 0; args[i] && i < 14; i++)
-		argv[i + 1] = (char *)args[i];
-	argv[i + 1] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		dup2(fd, 1);
+	null = open("/dev/null", O_WRONLY);
+	if (fd < 0 || null < 0) {
+		tt_skip("no /dev/full or /dev/null");
+		st = -1;
+	} else {
 		/* the error line is not what this checks */
-		dup2(open("/dev/null", O_WRONLY), 2);
-		execv(argv[0], argv);
-		_exit(127);
+		st = spawn(args, fd, null);
 	}
-	close(fd);
-	if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+	if (fd >= 0)
+		close(fd);
+	if (null >= 0)
+		close(null);
+	if (st < 0 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
 }
