@@ -649,7 +649,7 @@ int cmd_explain(struct ctx *ctx, int argc, char **argv)
 	if (by_id && !id)
 		return usage_error("explain: bad id \"%s\" (a number from 1, 0xHEX or sk:HEX)",
 				   argv[0]);
-	if (by_id && argc > 1)
+	if (by_id && (argc > 1 || ctx->v4 || ctx->v6))
 		return usage_error("%s", "explain takes one ID, or filters");
 	if (!by_id) {
 		ret = parse_filter(ctx, "explain", argc, argv, &f);

@@ -603,6 +603,8 @@ enum opt_id {
 #define ANY_CMD NULL
 #define FILTER_CMDS "list,watch,hist,top,export,explain,doctor"
 #define DX_CMDS "explain,doctor"
+/* The commands that filter by family (explain without an ID). */
+#define FAMILY_CMDS "list,watch,hist,top,export,explain"
 
 struct opt {
 	const char *lng;
@@ -877,6 +879,10 @@ int main(int argc, char **argv)
 		char *name[] = { (char *)cmd->name };
 
 		ret = cmd_help(&ctx, 1, name);
+	} else if ((ctx.v4 || ctx.v6) && !in_list(FAMILY_CMDS, cmd->name)) {
+		/* a filter where none applies would look obeyed */
+		ret = usage_error("-4 and -6 are filters: only the commands %s take them",
+				  FAMILY_CMDS);
 	} else {
 		ret = cmd->fn(&ctx, npos, pos);
 	}

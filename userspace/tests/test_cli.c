@@ -189,6 +189,13 @@ static void cli_usage_errors(void)
 	/* whether max-events keeps its value is the module's to say */
 	CHECK_I64(RUN("config", "max-events", "300"), 2);
 	CHECK(one_line(err) && strstr(err, "for max-events (8 to 256)"));
+	/* -4 and -6 are filters: where none applies they would look obeyed */
+	CHECK_I64(RUN("show", "-4", "1"), 2);
+	CHECK(one_line(err) && strstr(err, "-4 and -6 are filters"));
+	CHECK_I64(RUN("-6", "stats"), 2);
+	CHECK(one_line(err) && strstr(err, "-4 and -6 are filters"));
+	CHECK_I64(RUN("explain", "-4", "5"), 2);
+	CHECK(one_line(err) && strstr(err, "explain takes one ID, or filters"));
 	CHECK_I64(RUN("config", "bogus", "1"), 2);
 	CHECK(one_line(err) && strstr(err, "unknown key \"bogus\""));
 	CHECK_I64(RUN("config", "sample", "0"), 2);
