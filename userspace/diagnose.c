@@ -264,12 +264,6 @@ bool tt_dx_failed(const struct tt_conn *c)
 	}
 }
 
-static bool same_addr(const struct tt_conn *a, const uint8_t *x,
-		      const uint8_t *y)
-{
-	return !memcmp(x, y, a->family == AF_INET6 ? 16 : 4);
-}
-
 /*
  * Addresses of two connections, ordered as tt_addr_unmap() sees them: the
  * two ends of one connection on this host can be an IPv4 socket and a
@@ -945,9 +939,8 @@ static void rule_client_abort(struct dx *x)
 			const struct tt_conn *o = &all->v[i];
 
 			if (tw_holds_port(x->env, o) &&
-			    o->netns == c->netns && o->family == c->family &&
-			    o->rport == c->rport &&
-			    same_addr(c, o->raddr, c->raddr))
+			    o->netns == c->netns && o->rport == c->rport &&
+			    !addr_cmp(o->family, o->raddr, c->family, c->raddr))
 				tw++;
 		}
 		say(d,
@@ -1421,9 +1414,9 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 			continue;
 		ns = tt_dx_env_ns(env, c->netns);
 		for (k = 0; k < n; k++)
-			if (v[k].netns == c->netns && v[k].family == c->family &&
-			    v[k].rport == c->rport &&
-			    same_addr(c, v[k].raddr, c->raddr))
+			if (v[k].netns == c->netns && v[k].rport == c->rport &&
+			    !addr_cmp(v[k].family, v[k].raddr, c->family,
+				      c->raddr))
 				break;
 		if (k == n) {
 			if (n == cap) {
@@ -1439,8 +1432,12 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 			}
 			memset(&v[n], 0, sizeof(v[n]));
 			v[n].netns = c->netns;
-			v[n].family = c->family;
-			memcpy(v[n].raddr, c->raddr, sizeof(v[n].raddr));
+			/*
+			 * An IPv4 peer of a dual-stack socket takes its ports
+			 * from the same space as an IPv4 socket's: one group.
+			 */
+			v[n].family = tt_addr_unmap(c->family, c->raddr,
+						    v[n].raddr);
 			v[n].rport = c->rport;
 			v[n].port_lo = -1;
 			v[n].port_hi = -1;
