@@ -68,6 +68,12 @@ pass() {
 }
 
 skip() {
+	# Some tests find what they lack only after checks have run: a skip
+	# then would report their failures as a skip.
+	if ((_failed)); then
+		echo "FAIL: a check failed before the test found it must skip: $*"
+		exit $ksft_fail
+	fi
 	echo "SKIP: $*"
 	_skipping=1
 	exit $ksft_skip

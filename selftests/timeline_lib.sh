@@ -64,6 +64,8 @@ die() {
 }
 
 skip() {
+	# after a failed check a skip would hide it (see lib.sh)
+	((_failed)) && die "a check failed before the test found it must skip: $*"
 	echo "1..0 # SKIP $*"
 	_skipping=1
 	exit "$ksft_skip"
