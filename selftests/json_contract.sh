@@ -81,7 +81,7 @@ for addr in 127.0.0.1 ::1; do
 	st_s=$(ttjson get "$TT_TMP/closed.json" --match role=server --match rport="$lport" state || true)
 	[ "$st_s" != TIME_WAIT ] && [ -n "$st_s" ] && pass "passive closer's entry is $st_s" ||
 		fail "passive closer's entry is '$st_s'"
-	n=$(ttjson get "$TT_TMP/closed.json" --match role=client --match lport="$lport" ev_n:state/FIN_WAIT1/ || true)
+	n=$(ttjson get "$TT_TMP/closed.json" --match role=client --match lport="$lport" ev_n:state/ESTABLISHED/FIN_WAIT1 || true)
 	[ "${n:-0}" -ge 1 ] && pass "client timeline has ESTABLISHED->FIN_WAIT1" ||
 		fail "client timeline lacks a FIN_WAIT1 transition"
 done
