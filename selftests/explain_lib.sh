@@ -79,12 +79,18 @@ DX_TAG=
 # explain TAG ID [OPTIONS...]: explain's JSON in $TT_TMP/TAG.json, read
 # into DX_* (explain_query.py vars), its words logged for the reader.
 explain() {
-	local tag=$1 id=$2
+	local tag=$1 id=$2 vars
 	shift 2
 	"$TCPTRAIL_CLI" explain --all-netns "$@" "$id" | sed 's/^/    /'
 	"$TCPTRAIL_CLI" explain --all-netns --json "$@" "$id" >"$TT_TMP/$tag.json" ||
 		{ fail "tcptrail explain $id failed"; echo '{"diagnoses":[]}' >"$TT_TMP/$tag.json"; }
-	eval "$(eq vars "$TT_TMP/$tag.json")"
+	# nothing of the previous explain may stand for this one's
+	# shellcheck disable=SC2034 # DX_PEER_ROLE is read by the tests
+	DX_CAUSES='' DX_PEER_CAUSES='' DX_PEER_ROLE=''
+	DX_SUM=() DX_DET=()
+	vars=$(eq vars "$TT_TMP/$tag.json") ||
+		fail "tcptrail explain --json $id: explain_query.py could not read it"
+	eval "$vars"
 	DX_TAG=$tag
 }
 
