@@ -445,6 +445,9 @@ tl_check_refused() {
 	expect_eq "$name: RSTs in the capture" "$nrst" 1
 	if [ "$rst" != None ] && [ "$syn" != None ]; then
 		tl_in_bracket "$name: RST received" "$tr" $((rst - syn)) "${I[${tag}_connect_ns]}"
+	else
+		fail "$name: the capture lacks the SYN or the RST"
+		tl_capture_evidence c "$lp"
 	fi
 }
 

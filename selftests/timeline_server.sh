@@ -124,8 +124,10 @@ if [ "$sa2" != None ] && [ "$ack" != None ] && [ "$tr" != None ] && [ "$te" != N
 else
 	fail "synack: the server's capture or timeline lacks the 2nd SYN-ACK or the ACK"
 fi
-if [ "$ca" != None ]; then
+if [ "$ca" != None ] && [ "$cs" != None ]; then
 	tl_in_bracket "synack: client handshake" "$chs" $((ca - cs)) "${I[synack_connect_ns]}"
+else
+	fail "synack: the client's capture lacks the SYN or the handshake"
 fi
 
 # ---- Fast Open ----
