@@ -116,7 +116,7 @@ log "client MIB deltas: FastRetrans $m_fast, SlowStartRetrans $m_ss, Timeouts $m
 log "module causes (segments): fast $fast, rto $rto, tlp $tlp"
 expect_eq "bulk: cause fast = TCPFastRetrans" "$fast" "$m_fast"
 expect_eq "bulk: cause rto = TCPSlowStartRetrans + TCPTimeouts" "$rto" $((m_ss + m_to))
-check "bulk: cause tlp ($tlp) <= TCPLossProbes ($m_lp)" test "${tlp/None/0}" -le "$m_lp"
+check "bulk: cause tlp ($tlp) <= TCPLossProbes ($m_lp)" test "$tlp" -le "$m_lp"
 
 log "bulk: capture shows $ncap retransmitted segments, module $nev events ($dr segments), $paired paired by sequence"
 expect_eq "bulk: data_retrans = retransmissions in the capture" "$dr" "$ncap"
