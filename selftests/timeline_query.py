@@ -220,7 +220,9 @@ def cmd_vars(path, match, args):
         if env is not None:
             try:
                 v = eval(x, {"__builtins__": __builtins__}, env)
-            except (IndexError, KeyError, TypeError) as e:
+            # Every NAME is printed, None when its expression fails:
+            # a caller's loop must not judge the previous round's value.
+            except Exception as e:  # noqa: BLE001
                 print(f"{name}: {x}: {e!r}", file=sys.stderr)
         print(f"{name}={shlex.quote(fmt(v))}")
     return 0
