@@ -436,7 +436,7 @@ struct tt_conn *tt_conn_create(const struct sock *sk, struct tt_net *tn,
 	c->family = sk->sk_family == AF_INET6 ? 6 : 4;
 	c->state = sk->sk_state;
 	c->ev_mask = READ_ONCE(tn->events) | TT_EV_ALWAYS;
-	c->live = READ_ONCE(tn->live_events);
+	c->live = READ_ONCE(tn->live_events) || READ_ONCE(tn->live_readers);
 	INIT_LIST_HEAD(&c->notify_link);
 
 	raw_spin_lock_irqsave(&tt_lock, irqf);

@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 
 #include "conn.h"
+#include "live.h"
 #include "netlink.h"
 #include "notify.h"
 #include "pernet.h"
@@ -75,9 +76,12 @@ static int __init tt_init(void)
 	err = tt_pernet_init();
 	if (err)
 		goto err_req;
-	err = tt_netlink_init();
+	err = tt_live_init();
 	if (err)
 		goto err_pernet;
+	err = tt_netlink_init();
+	if (err)
+		goto err_live;
 	tt_notify_start();
 	tt_reap_start();
 	err = tt_probes_register();
@@ -89,6 +93,8 @@ err_reap:
 	tt_reap_stop();
 	tt_notify_stop();
 	tt_netlink_uninit();
+err_live:
+	tt_live_uninit();
 err_pernet:
 	tt_pernet_uninit();
 err_req:
@@ -105,6 +111,7 @@ static void __exit tt_exit(void)
 	tt_reap_release_all();
 	tt_notify_stop();
 	tt_netlink_uninit();
+	tt_live_uninit();
 	tt_pernet_uninit();
 	tt_req_uninit();
 	tt_conn_uninit();

@@ -16,6 +16,7 @@
 
 #include "compat.h"
 #include "conn.h"
+#include "live.h"
 #include "netlink.h"
 #include "notify.h"
 #include "pernet.h"
@@ -637,7 +638,9 @@ static int tt_put_config(struct sk_buff *msg, const struct tt_net *tn)
 	       nla_put_u32(msg, TCPTRAIL_A_CFG_EVENTS, READ_ONCE(tn->events)) ||
 	       nla_put_u16(msg, TCPTRAIL_A_CFG_PORT, READ_ONCE(tn->port)) ||
 	       nla_put_u8(msg, TCPTRAIL_A_CFG_LIVE_EVENTS,
-			  READ_ONCE(tn->live_events));
+			  READ_ONCE(tn->live_events)) ||
+	       nla_put_u32(msg, TCPTRAIL_A_CFG_LIVE_READERS,
+			   READ_ONCE(tn->live_readers));
 }
 
 static int tt_reply_config(struct genl_info *info, u8 cmd)
@@ -697,6 +700,12 @@ static int tt_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	return tt_reply_config(info, TCPTRAIL_CMD_SET_CONFIG);
 }
 
+static int tt_nl_hold_live_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return tt_live_hold(genl_info_net(info), info->snd_portid,
+			    info->extack);
+}
+
 static const struct nla_policy tt_get_conn_policy[TCPTRAIL_A_CONN_MAX + 1] = {
 	[TCPTRAIL_A_CONN_ID] = { .type = NLA_U64 },
 	[TCPTRAIL_A_CONN_FILTER] = NLA_POLICY_NESTED(tt_filter_policy),
@@ -731,6 +740,10 @@ static const struct nla_policy tt_config_policy[TCPTRAIL_A_CFG_MAX + 1] = {
 	[TCPTRAIL_A_CFG_EVENTS]		= NLA_POLICY_MASK(NLA_U32, TT_EV_ALL),
 	[TCPTRAIL_A_CFG_PORT]		= { .type = NLA_U16 },
 	[TCPTRAIL_A_CFG_LIVE_EVENTS]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[TCPTRAIL_A_CFG_LIVE_READERS]	= {
+		.type = NLA_REJECT,
+		.reject_message = "live-readers counts readers; it is not set",
+	},
 };
 
 /*
@@ -761,6 +774,11 @@ static const struct genl_ops tt_ops[] = {
 		.doit = tt_nl_set_config_doit,
 		.policy = tt_config_policy,
 		.maxattr = TCPTRAIL_A_CFG_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = TCPTRAIL_CMD_HOLD_LIVE,
+		.doit = tt_nl_hold_live_doit,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -11,6 +11,7 @@
 #include <linux/percpu.h>
 
 #include "conn.h"
+#include "live.h"
 #include "pernet.h"
 
 unsigned int tt_net_id __read_mostly;
@@ -59,6 +60,8 @@ static int __net_init tt_net_init(struct net *net)
 	tn->events = TT_EV_ALL;
 	tn->port = 0;
 	tn->live_events = false;
+	tn->live_readers = 0;
+	INIT_LIST_HEAD(&tn->live_holds);
 	atomic_set(&tn->sample_tick, 0);
 	atomic64_set(&tn->seq_conns, 0);
 	atomic64_set(&tn->seq_events, 0);
@@ -68,6 +71,7 @@ static int __net_init tt_net_init(struct net *net)
 
 static void __net_exit tt_net_exit(struct net *net)
 {
+	tt_live_net_exit(tt_net(net));
 	tt_conn_forget_net(tt_net(net));
 	free_percpu(tt_net(net)->cookies_seen);
 }

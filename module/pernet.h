@@ -25,6 +25,9 @@ struct tt_net {
 	u32 events; /* TT_EV_* mask */
 	u16 port; /* 0 = all */
 	bool live_events;
+	/* Sockets holding live events on (live.c); the list under its mutex. */
+	unsigned int live_readers;
+	struct list_head live_holds;
 	atomic_t sample_tick;
 	atomic64_t seq_conns; /* last TCPTRAIL_MCGRP_CONNS seq */
 	atomic64_t seq_events; /* last TCPTRAIL_MCGRP_EVENTS seq */

@@ -175,22 +175,28 @@ expect_eq "watch --count 1 exit" "$wrc" 0
 expect_eq "watch --count 1: one line" "$(wc -l <"$TT_TMP/w.out")" 1
 has "watch saw the client" "$TT_TMP/w.out" "\"role\":\"client\",\"laddr\":\"127.0.0.1\",\"lport\":$(cat "$TT_TMP/one.ports"),"
 
-for sig in INT TERM; do
+# A reader holds live events while it runs, without touching the setting;
+# killed, it holds nothing: its socket's close drops the hold.
+for sig in INT TERM KILL; do
 	rm -f "$TT_TMP/w.ready"
 	ip netns exec "$NS_C" "$TCPTRAIL_CLI" watch --events --ready-file "$TT_TMP/w.ready" \
 		>"$TT_TMP/w.out" 2>"$TT_TMP/w.err" &
 	wpid=$!
 	busywait 60000 test -f "$TT_TMP/w.ready" || die "watch did not subscribe"
 	cli config --json
-	has "watch --events turned live-events on" "$TT_TMP/out" '"live_events":true}'
+	has "watch --events holds live events" "$TT_TMP/out" '"live_events":false,"live_readers":1}'
 	kill -"$sig" "$wpid"
 	wrc=0
 	wait "$wpid" || wrc=$?
-	expect_eq "watch ended by SIG$sig: exit" "$wrc" 0
+	want=0
+	[ "$sig" = KILL ] && want=137
+	expect_eq "watch ended by SIG$sig: exit" "$wrc" "$want"
 	[ -s "$TT_TMP/w.err" ] && fail "watch SIG$sig stderr: $(cat "$TT_TMP/w.err")"
 	cli config --json
-	has "live-events off again after SIG$sig" "$TT_TMP/out" '"live_events":false}'
+	has "no hold left after SIG$sig" "$TT_TMP/out" '"live_events":false,"live_readers":0}'
 done
+cli config live-readers 3
+expect_cli "live-readers is not set" 2 "live-readers is read-only: it counts the watch --events readers of this namespace (now 0)"
 
 # ---- what a namespace records ------------------------------------------
 # Event types switched off are not recorded: the server's SYN-ACK, which

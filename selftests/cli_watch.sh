@@ -130,6 +130,41 @@ EOF
 live_match "$TT_TMP/ev.out" client || fail "client live events do not match the finished timelines"
 live_match "$TT_TMP/sev.out" server || fail "server live events do not match the finished timelines"
 
+# ---- two readers: one leaving does not end the other's stream ----------
+watch_start ev1 --json --events
+EV1_PID=$WATCH_PID
+watch_start ev2 --json --events
+CLI_NS=$NS_C cli config --json
+has "two readers hold live events" "$TT_TMP/out" '"live_readers":2}'
+kill -TERM "$EV1_PID"
+wrc=0
+wait "$EV1_PID" || wrc=$?
+expect_eq "the first reader's exit" "$wrc" 0
+CLI_NS=$NS_C cli config --json
+has "one reader left" "$TT_TMP/out" '"live_events":false,"live_readers":1}'
+load_client "$NS_C" "$ADDR4_S" "$port" 1 "$TT_TMP/ev2.ports"
+# the connection's timeline and its five live events (see above)
+ev2_done() {
+	[ "$(grep -c '"event":' "$TT_TMP/ev2.out")" -ge 5 ] &&
+		grep -q "\"lport\":$(cat "$TT_TMP/ev2.ports")," "$TT_TMP/ev2.out"
+}
+busywait 20000 ev2_done || fail "the reader left alone got $(grep -c '"event":' "$TT_TMP/ev2.out") live events"
+kill -KILL "$WATCH_PID"
+wait "$WATCH_PID" || true
+CLI_NS=$NS_C cli config --json
+has "a killed reader holds nothing" "$TT_TMP/out" '"live_readers":0}'
+python3 - "$TT_TMP/ev2.out" "$(cat "$TT_TMP/ev2.ports")" <<'EOF' || fail "the remaining reader's live events do not match the timeline"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+conn = [c for c in lines if "events" in c and c["lport"] == int(sys.argv[2])]
+assert len(conn) == 1, f"{len(conn)} timelines of port {sys.argv[2]}"
+kept = [(e["type"], e.get("new"), e["t_ns"]) for e in conn[0]["events"]]
+live = [(e["event"]["type"], e["event"].get("new"), e["event"]["t_ns"])
+        for e in lines if "event" in e and e["id"] == conn[0]["id"]]
+assert live == kept, (live, kept)
+print(f"# ok: {len(live)} live events after the other reader left, same as the timeline")
+EOF
+
 # ---- a reader that falls behind ----------------------------------------
 cli stats --json
 failed0=$(jpy "$TT_TMP/out" "d['notify_failed']")

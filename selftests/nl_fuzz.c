@@ -259,7 +259,7 @@ static const uint8_t cfg_len[TCPTRAIL_A_CFG_MAX + 1] = {
 	[TCPTRAIL_A_CFG_MAX_CONNS] = 4, [TCPTRAIL_A_CFG_LINGER_SEC] = 4,
 	[TCPTRAIL_A_CFG_MAX_EVENTS] = 4, [TCPTRAIL_A_CFG_SAMPLE] = 4,
 	[TCPTRAIL_A_CFG_EVENTS] = 4, [TCPTRAIL_A_CFG_PORT] = 2,
-	[TCPTRAIL_A_CFG_LIVE_EVENTS] = 1,
+	[TCPTRAIL_A_CFG_LIVE_EVENTS] = 1, [TCPTRAIL_A_CFG_LIVE_READERS] = 4,
 };
 
 struct shape {
@@ -472,8 +472,10 @@ static uint8_t pick_cmd(void)
 		return TCPTRAIL_CMD_GET_CONFIG;
 	if (r < 80)
 		return TCPTRAIL_CMD_SET_CONFIG;
-	if (r < 90)
+	if (r < 87)
 		return chance(50) ? TCPTRAIL_CMD_CONN_DONE : TCPTRAIL_CMD_EVENT;
+	if (r < 90)
+		return TCPTRAIL_CMD_HOLD_LIVE;
 	return chance(20) ? 0 : (uint8_t)rnd();
 }
 
@@ -851,8 +853,10 @@ static bool config_equal(const struct config *a, const struct config *b)
 {
 	unsigned int i;
 
+	/* live-readers counts sockets (the fuzzer's own may hold): no setting */
 	for (i = TCPTRAIL_A_CFG_MAX_CONNS; i <= TCPTRAIL_A_CFG_MAX; i++)
-		if (a->have[i] != b->have[i] || a->v[i] != b->v[i])
+		if (i != TCPTRAIL_A_CFG_LIVE_READERS &&
+		    (a->have[i] != b->have[i] || a->v[i] != b->v[i]))
 			return false;
 	return true;
 }
@@ -957,6 +961,7 @@ static void ktap(bool ok, const char *fmt, ...)
  */
 static int fuzz_unprivileged(unsigned long count, uint64_t seed)
 {
+	struct config before, after;
 	struct tally t = { 0 };
 	struct nl nl;
 	int ret;
@@ -973,10 +978,24 @@ static int fuzz_unprivileged(unsigned long count, uint64_t seed)
 		       strerror(-ret));
 		return 1;
 	}
+	ret = get_config(&nl, &before);
+	if (ret) {
+		printf("# unprivileged: cannot read the configuration: %s\n",
+		       strerror(-ret));
+		return 1;
+	}
 	fuzz(&nl, count, true, &t);
 	report("unprivileged", &t);
+	ret = get_config(&nl, &after);
+	if (!ret && after.v[TCPTRAIL_A_CFG_LIVE_READERS] !=
+		    before.v[TCPTRAIL_A_CFG_LIVE_READERS]) {
+		printf("# unprivileged: live-readers went from %u to %u\n",
+		       before.v[TCPTRAIL_A_CFG_LIVE_READERS],
+		       after.v[TCPTRAIL_A_CFG_LIVE_READERS]);
+		t.bad++;
+	}
 	nl_close(&nl);
-	return t.bad || t.sent < count ? 1 : 0;
+	return ret || t.bad || t.sent < count ? 1 : 0;
 }
 
 int main(int argc, char **argv)

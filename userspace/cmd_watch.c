@@ -142,46 +142,24 @@ static int join(struct tt_nl *nl, uint32_t grp, const char *name)
 	return EX_FAIL;
 }
 
-/* live-events on for this namespace; *restore says to turn it off after. */
-static int live_events_on(bool *restore)
+/*
+ * The module streams events while this socket holds them: a hold of its
+ * own, so that other readers' comings and goings do not end this stream,
+ * and nothing is left on when this one is killed.
+ */
+static int hold_live(struct tt_nl *nl)
 {
-	struct tt_config now, set = { 0 };
-	struct tt_nl nl;
-	int ret;
+	int ret = tt_nl_hold_live(nl);
 
-	*restore = false;
-	ret = open_nl(&nl);
-	if (ret)
-		return ret;
-	ret = config_request(&nl, NULL, &now);
-	if (!ret && !now.v[TCPTRAIL_A_CFG_LIVE_EVENTS]) {
-		set.v[TCPTRAIL_A_CFG_LIVE_EVENTS] = 1;
-		set.present = 1ULL << TCPTRAIL_A_CFG_LIVE_EVENTS;
-		ret = config_request(&nl, &set, NULL);
-		*restore = !ret;
+	if (ret == -EOPNOTSUPP) {
+		fprintf(stderr,
+			"tcptrail: watch: the module cannot stream events to a reader; load the tcptrail module of this version (rmmod tcptrail; insmod tcptrail.ko)\n");
+		return EX_FAIL;
 	}
 	if (ret)
-		ret = nl_failure(&nl, ret, "watch --events",
-				 "watch --events turns on live-events, which needs CAP_NET_ADMIN (run as root)");
-	tt_nl_close(&nl);
-	return ret;
-}
-
-static void live_events_off(void)
-{
-	struct tt_config set = { 0 };
-	struct tt_nl nl;
-	int ret;
-
-	if (tt_nl_open(&nl))
-		return;
-	set.present = 1ULL << TCPTRAIL_A_CFG_LIVE_EVENTS;
-	ret = config_request(&nl, &set, NULL);
-	if (ret)
-		fprintf(stderr,
-			"tcptrail: watch: could not turn live-events off again (%s); run: tcptrail config live-events 0\n",
-			strerror(-ret));
-	tt_nl_close(&nl);
+		return nl_failure(nl, ret, "watch --events",
+				  "watch --events needs CAP_NET_ADMIN (run as root)");
+	return EX_OK;
 }
 
 static int write_ready(const char *path)
@@ -240,7 +218,6 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	struct watch w = { .ctx = ctx };
 	sigset_t orig;
 	struct tt_nl nl;
-	bool restore = false;
 	int ret;
 
 	if (ctx->all_netns)
@@ -273,11 +250,11 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 		ret = EX_FAIL;
 		goto out;
 	}
-	ret = join(&nl, nl.grp_conns, TCPTRAIL_MCGRP_CONNS);
+	ret = ctx->events ? hold_live(&nl) : EX_OK;
+	if (!ret)
+		ret = join(&nl, nl.grp_conns, TCPTRAIL_MCGRP_CONNS);
 	if (!ret && ctx->events)
 		ret = join(&nl, nl.grp_events, TCPTRAIL_MCGRP_EVENTS);
-	if (!ret && ctx->events)
-		ret = live_events_on(&restore);
 	if (!ret && ctx->ready_file)
 		ret = write_ready(ctx->ready_file);
 	if (ret)
@@ -291,8 +268,6 @@ int cmd_watch(struct ctx *ctx, int argc, char **argv)
 	if (!w.out_closed && flush_out(&w) == -EIO)
 		ret = EX_FAIL;
 out:
-	if (restore)
-		live_events_off();
 	tt_nl_close(&nl);
 	return ret;
 }

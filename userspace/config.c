@@ -17,19 +17,24 @@
  */
 const struct tt_config_key tt_config_keys[] = {
 	{ "max-conns", "max_conns", TCPTRAIL_A_CFG_MAX_CONNS, 4, 16, 1048576,
-	  true, false, "connections tracked at once, live and finished" },
+	  true, false, "connections tracked at once, live and finished", NULL },
 	{ "linger", "linger", TCPTRAIL_A_CFG_LINGER_SEC, 4, 0, 86400,
-	  true, false, "seconds a finished connection stays readable" },
+	  true, false, "seconds a finished connection stays readable", NULL },
 	{ "max-events", "max_events", TCPTRAIL_A_CFG_MAX_EVENTS, 4, 8, 256,
-	  true, true, "events kept per connection (set when loading)" },
+	  true, true, "events kept per connection (set when loading)",
+	  "it is set when the module is loaded (insmod tcptrail.ko max_events=N)" },
 	{ "sample", "sample", TCPTRAIL_A_CFG_SAMPLE, 4, 1, 1000000,
-	  false, false, "record one new connection in N" },
+	  false, false, "record one new connection in N", NULL },
 	{ "events", "events", TCPTRAIL_A_CFG_EVENTS, 4, 0, UINT32_MAX,
-	  false, false, "event types recorded (state always)" },
+	  false, false, "event types recorded (state always)", NULL },
 	{ "port", "port", TCPTRAIL_A_CFG_PORT, 2, 0, 65535,
-	  false, false, "record only connections with this port (0: all)" },
+	  false, false, "record only connections with this port (0: all)", NULL },
 	{ "live-events", "live_events", TCPTRAIL_A_CFG_LIVE_EVENTS, 1, 0, 1,
-	  false, false, "stream every event to the \"events\" group" },
+	  false, false, "stream every event to the \"events\" group", NULL },
+	{ "live-readers", "live_readers", TCPTRAIL_A_CFG_LIVE_READERS, 4, 0,
+	  UINT32_MAX, false, true,
+	  "watch --events readers, which stream events while they run",
+	  "it counts the watch --events readers of this namespace" },
 };
 
 const size_t tt_config_nkeys = sizeof(tt_config_keys) /
@@ -227,9 +232,14 @@ int tt_config_reconcile(struct tt_config *set, const struct tt_config *now,
 		if (!(set->present & bit))
 			continue;
 		if (k->readonly && !same) {
-			snprintf(err, errlen,
-				 "%s is read-only: it is set when the module is loaded (insmod tcptrail.ko %s=N)",
-				 k->name, k->json);
+			if (now->present & bit)
+				snprintf(err, errlen,
+					 "%s is read-only: %s (now %u)",
+					 k->name, k->why_readonly,
+					 now->v[k->attr]);
+			else
+				snprintf(err, errlen, "%s is read-only: %s",
+					 k->name, k->why_readonly);
 			return -1;
 		}
 		if (k->readonly || (k->global && same))

@@ -30,6 +30,8 @@ struct tt_config_key {
 	bool global;		/* module-wide: initial namespace only */
 	bool readonly;
 	const char *help;
+	/* a read-only key: why it cannot be given another value */
+	const char *why_readonly;
 };
 
 extern const struct tt_config_key tt_config_keys[];

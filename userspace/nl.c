@@ -430,6 +430,12 @@ int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
 		       TCPTRAIL_GENL_VERSION, 0, put_config, cfg, cb, data);
 }
 
+int tt_nl_hold_live(struct tt_nl *nl)
+{
+	return request(nl, nl->family_id, TCPTRAIL_CMD_HOLD_LIVE,
+		       TCPTRAIL_GENL_VERSION, 0, NULL, NULL, NULL, NULL);
+}
+
 int tt_nl_join(struct tt_nl *nl, uint32_t group)
 {
 	int g = (int)group, one = 1;

@@ -59,6 +59,12 @@ int tt_nl_get_config(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
 int tt_nl_set_config(struct tt_nl *nl, const struct tt_config *cfg,
 		     tt_nl_msg_cb cb, void *data);
 
+/*
+ * Asks the module to stream live events in this namespace for as long as
+ * this socket is open.  Before joining groups: the ack is read from the
+ * same socket.
+ */
+int tt_nl_hold_live(struct tt_nl *nl);
 /* Joins a multicast group by id: 0 or a negative errno (-EPERM). */
 int tt_nl_join(struct tt_nl *nl, uint32_t group);
 /* Asks for a receive buffer of bytes (beyond rmem_max when privileged);

@@ -23,7 +23,8 @@
  * Messages go to the connection's own network namespace only.
  *   "conns":  TCPTRAIL_CMD_CONN_DONE, each connection once, when finished
  *   "events": TCPTRAIL_CMD_EVENT, every event as it is recorded, for the
- *             namespaces whose TCPTRAIL_A_CFG_LIVE_EVENTS is set
+ *             namespaces whose TCPTRAIL_A_CFG_LIVE_EVENTS is set or where
+ *             a reader holds them (TCPTRAIL_CMD_HOLD_LIVE)
  * Each carries TCPTRAIL_A_CONN_NOTIFY_SEQ, consecutive per namespace and
  * group: a gap is the exact number of messages the reader lost.
  */
@@ -51,6 +52,11 @@ enum tcptrail_cmd {
 	 * and a TCPTRAIL_A_CONN_EVENTS nest holding that event)
 	 */
 	TCPTRAIL_CMD_EVENT,
+	/* doit, CAP_NET_ADMIN: stream live events in the caller's namespace
+	 * for as long as the requesting socket is open (an ack, no reply);
+	 * TCPTRAIL_A_CFG_LIVE_READERS counts the sockets that hold them
+	 */
+	TCPTRAIL_CMD_HOLD_LIVE,
 
 	__TCPTRAIL_CMD_MAX,
 	TCPTRAIL_CMD_MAX = __TCPTRAIL_CMD_MAX - 1
@@ -216,6 +222,9 @@ enum tcptrail_attr_config {
 					 * this local or remote port (0: all)
 					 */
 	TCPTRAIL_A_CFG_LIVE_EVENTS,	/* u8: 1 = stream events live */
+	TCPTRAIL_A_CFG_LIVE_READERS,	/* u32, read-only: sockets holding
+					 * live events (TCPTRAIL_CMD_HOLD_LIVE)
+					 */
 
 	__TCPTRAIL_A_CFG_MAX,
 	TCPTRAIL_A_CFG_MAX = __TCPTRAIL_A_CFG_MAX - 1

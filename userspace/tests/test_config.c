@@ -70,6 +70,7 @@ static void config_reconcile(void)
 			 "64", "sample", "1", "port", "0" };
 	char *ro[] = { "max-events", "8" };
 	char *grow[] = { "max-conns", "16384" };
+	char *readers[] = { "live-readers", "2" };
 	struct tt_config now = { 0 }, c;
 	char err[200];
 
@@ -93,6 +94,17 @@ static void config_reconcile(void)
 	CHECK_I64(tt_config_parse_args(&c, 2, grow, err, sizeof(err)), 0);
 	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), 0);
 	CHECK_U64(c.present, 1ULL << TCPTRAIL_A_CFG_MAX_CONNS);
+	/* a count: taken back as it is, never sent */
+	now.v[TCPTRAIL_A_CFG_LIVE_READERS] = 2;
+	now.present |= 1ULL << TCPTRAIL_A_CFG_LIVE_READERS;
+	CHECK_I64(tt_config_parse_args(&c, 2, readers, err, sizeof(err)), 0);
+	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), 0);
+	CHECK_U64(c.present, 0);
+	now.v[TCPTRAIL_A_CFG_LIVE_READERS] = 1;
+	CHECK_I64(tt_config_parse_args(&c, 2, readers, err, sizeof(err)), 0);
+	CHECK_I64(tt_config_reconcile(&c, &now, err, sizeof(err)), -1);
+	CHECK_HAS(err, "live-readers is read-only: it counts the watch --events");
+	CHECK_HAS(err, "readers of this namespace (now 1)");
 }
 
 static void config_events(void)
@@ -133,6 +145,7 @@ static void config_reply(void)
 	mnl_attr_put_u32(nlh, TCPTRAIL_A_CFG_EVENTS, 0x7f);
 	mnl_attr_put_u16(nlh, TCPTRAIL_A_CFG_PORT, 0);
 	mnl_attr_put_u8(nlh, TCPTRAIL_A_CFG_LIVE_EVENTS, 0);
+	mnl_attr_put_u32(nlh, TCPTRAIL_A_CFG_LIVE_READERS, 2);
 	mnl_attr_put_u32(nlh, 99, 1);	/* newer than this build */
 	CHECK_I64(tt_config_parse_msg(nlh, &c, &why), 0);
 	CHECK_U64(c.v[TCPTRAIL_A_CFG_MAX_EVENTS], 64);
@@ -142,13 +155,13 @@ static void config_reply(void)
 	fclose(f);
 	CHECK_STR(out, "max-conns    8192\nlinger       300\nmax-events   64\n"
 		       "sample       1\nevents       state,retransmit,rst_sent,rst_recv,synack,tw_exit,destroy\nport         0\n"
-		       "live-events  0\n");
+		       "live-events  0\nlive-readers 2\n");
 	free(out);
 	f = open_memstream(&out, &len);
 	tt_config_print_json(f, false, &c);
 	fclose(f);
 	CHECK_STR(out,
-		  "{\"max_conns\":8192,\"linger\":300,\"max_events\":64,\"sample\":1,\"events\":[\"state\",\"retransmit\",\"rst_sent\",\"rst_recv\",\"synack\",\"tw_exit\",\"destroy\"],\"events_mask\":127,\"port\":0,\"live_events\":false}\n");
+		  "{\"max_conns\":8192,\"linger\":300,\"max_events\":64,\"sample\":1,\"events\":[\"state\",\"retransmit\",\"rst_sent\",\"rst_recv\",\"synack\",\"tw_exit\",\"destroy\"],\"events_mask\":127,\"port\":0,\"live_events\":false,\"live_readers\":2}\n");
 	free(out);
 
 	/* a wrong width is a malformed reply, not a silent zero */
