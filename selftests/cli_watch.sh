@@ -53,9 +53,9 @@ load_client "$NS_C" "$ADDR4_S" "$port" "$N" "$TT_TMP/all.ports"
 t1=$(date +%s%3N)
 wrc=0
 # --count ends it; a lost or missing message would leave it waiting
-timeout 60 tail --pid="$WATCH_PID" -f /dev/null || true
+timeout $((60 * TT_SLOW)) tail --pid="$WATCH_PID" -f /dev/null || true
 if kill -0 "$WATCH_PID" 2>/dev/null; then
-	fail "watch still waiting 60 s after the load: $(grep -c '"events":' "$TT_TMP/all.out") of $N seen"
+	fail "watch still waiting $((60 * TT_SLOW)) s after the load: $(grep -c '"events":' "$TT_TMP/all.out") of $N seen"
 	kill "$WATCH_PID"
 fi
 wait "$WATCH_PID" || wrc=$?

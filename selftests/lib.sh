@@ -168,6 +168,17 @@ check_kernel_log() {
 
 # ---- module -----------------------------------------------------------
 
+# kmemleak_ours FILE: the reports of kmemleak's FILE whose backtrace runs
+# through tcptrail: a frame named [tcptrail], or one that no symbol
+# resolves any more, which is how a frame of the unloaded module prints
+# (symbols are looked up on read).  Other tests' leaks are not ours.
+kmemleak_ours() {
+	awk '/^unreferenced object/ { if (ours) printf "%s", r; r = ""; ours = 0 }
+	     { r = r $0 "\n" }
+	     /^ +\[<[0-9a-f]+>\] (.*\[tcptrail\]|0x[0-9a-f]+)$/ { ours = 1 }
+	     END { if (ours) printf "%s", r }' "$1"
+}
+
 mod_loaded() {
 	[ -d /sys/module/tcptrail ]
 }

@@ -149,22 +149,13 @@ done
 if ((cycles_ok)); then pass "$CYCLES load/unload cycles"; fi
 
 # 4. leaks.
-# kmemleak_ours: the reports whose backtrace runs through tcptrail: a frame
-# named [tcptrail], or one that no symbol resolves any more, which is how
-# a frame of the unloaded module prints (symbols are looked up on read).
-kmemleak_ours() {
-	awk '/^unreferenced object/ { if (ours) printf "%s", r; r = ""; ours = 0 }
-	     { r = r $0 "\n" }
-	     /^ +\[<[0-9a-f]+>\] (.*\[tcptrail\]|0x[0-9a-f]+)$/ { ours = 1 }
-	     END { if (ours) printf "%s", r }' "$KMEMLEAK"
-}
 if ((kmemleak_on)); then
 	# Everything the last cycle allocated must be old enough to be
 	# reported; the second scan drops what was only in flight at the first.
 	sleep "$KMEMLEAK_AGE_S"
 	echo scan >"$KMEMLEAK"
 	echo scan >"$KMEMLEAK"
-	ours=$(kmemleak_ours)
+	ours=$(kmemleak_ours "$KMEMLEAK")
 	all=$(grep -c '^unreferenced object' "$KMEMLEAK" || true)
 	leaks=$(grep -c '^unreferenced object' <<<"$ours" || true)
 	if [ "$leaks" -eq 0 ]; then

@@ -25,10 +25,11 @@ source "$(dirname "$0")/handshake_lib.sh"
 
 # TCP_TIMEOUT_INIT.  The retransmit timer is a timer-wheel timer: at
 # HZ=250 a 1 s timeout sits in wheel level 1 (8-jiffy = 32 ms slots), so it
-# fires up to 32 ms late, plus the emulation's own lateness (~15 ms seen).
+# fires up to 32 ms late, plus the emulation's own lateness (~15 ms seen),
+# which a slower kernel (TT_SLOW) stretches.
 RTO_NS=1000000000
 RTO_EARLY_NS=5000000
-RTO_LATE_NS=100000000
+RTO_LATE_NS=$((32000000 + 68000000 * TT_SLOW))
 
 require_root
 require_cmd ip tc ping tcpdump python3 iptables
