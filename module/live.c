@@ -11,6 +11,12 @@
  * Holds are kept in their namespace's tt_net.live_holds under
  * tt_live_mutex: they are taken by a netlink request and dropped by the
  * netlink notifier or the namespace's exit, all in process context.
+ *
+ * The notifier names a socket by namespace and port id only, and runs
+ * after the socket has given up its id: a new socket that took the same
+ * id in that window (another thread of the same process, whose id comes
+ * first) and asked for a hold would find the old one and lose it with
+ * it.  One watch has one socket, so it never meets this.
  */
 #include <linux/list.h>
 #include <linux/mutex.h>
