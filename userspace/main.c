@@ -474,12 +474,9 @@ static const struct cmd cmds[] = {
 	  "[--events] [--count N] [--ready-file PATH] " FILTER_ARGS,
 	  "Finished connections as they end, until Ctrl-C.",
 	  "options:\n"
-	  "  --events           also every event as it happens (turns on\n"
-	  "                     live-events in this namespace until watch ends;\n"
-	  "                     with several such watches in one namespace,\n"
-	  "                     the first one's end stops the others' events:\n"
-	  "                     run tcptrail config live-events 1 before them\n"
-	  "                     and live-events 0 after the last)\n"
+	  "  --events           also every event as it happens (the module\n"
+	  "                     streams events of this namespace while a\n"
+	  "                     watch --events runs, however many there are)\n"
 	  "  --count N          exit after N connections\n"
 	  "  --ready-file PATH  create PATH once subscribed\n"
 	  "  --rcvbuf BYTES     socket receive buffer, 4096 to 1073741823\n"
@@ -502,7 +499,8 @@ static const struct cmd cmds[] = {
 	  "                   ',' (retransmit,rst_sent,rst_recv,synack,tw_exit,\n"
 	  "                   destroy); state changes are always recorded\n"
 	  "  port N           record only connections with this port (0: all)\n"
-	  "  live-events 0|1  stream every event to watch --events\n"
+	  "  live-events 0|1  stream every event, even with no watch --events\n"
+	  "  live-readers     watch --events readers running (read-only)\n"
 	  "Global keys need root in the initial namespace; the others belong\n"
 	  "to this network namespace and apply to new connections.\n" },
 	{ "hist", cmd_hist, "[--by raddr|rport|all] " FILTER_ARGS,

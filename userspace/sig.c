@@ -12,8 +12,8 @@ static void on_signal(int sig)
 
 void tt_stop_signals_catch(sigset_t *orig)
 {
-	/* SIGHUP: the terminal went away, which must not leave
-	 * live-events on behind a dead watch
+	/* SIGHUP: the terminal went away; the watch ends cleanly, with its
+	 * losses reported and its output flushed
 	 */
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa = { .sa_handler = on_signal };
