@@ -132,6 +132,7 @@ int tt_prom_write(FILE *f, const struct tt_conn_list *l,
 		  const struct tt_stats *st)
 {
 	uint64_t by_state[13] = { 0 }, by_outcome[8] = { 0 }, other = 0;
+	uint64_t other_outcome = 0;
 	uint64_t syn = 0, synack = 0, data = 0, rst_s = 0, rst_r = 0, cum;
 	struct tt_agg hs, tw;
 	const struct tt_agg_group *g;
@@ -148,8 +149,11 @@ int tt_prom_write(FILE *f, const struct tt_conn_list *l,
 			by_state[c->state]++;
 		else
 			other++;
-		if (c->outcome < 8)
+		/* a newer module's outcome still counts: the samples sum to the total */
+		if (c->outcome < 8 && tt_outcome_name(c->outcome))
 			by_outcome[c->outcome]++;
+		else
+			other_outcome++;
 		syn += c->syn_retrans;
 		synack += c->synack_retrans;
 		data += c->data_retrans;
@@ -174,9 +178,13 @@ int tt_prom_write(FILE *f, const struct tt_conn_list *l,
 
 	family(f, "tcptrail_connections_by_outcome", "gauge",
 	       "Connections the module tracks, by how their handshake ended.");
-	for (i = 0; tt_outcome_name(i); i++)
+	for (i = 0; i < 8; i++)
+		if (tt_outcome_name(i))
+			sample(f, "tcptrail_connections_by_outcome", "outcome",
+			       tt_outcome_name(i), by_outcome[i]);
+	if (other_outcome)
 		sample(f, "tcptrail_connections_by_outcome", "outcome",
-		       tt_outcome_name(i), by_outcome[i]);
+		       "unknown", other_outcome);
 
 	family(f, "tcptrail_handshake_seconds", "histogram",
 	       "Handshake durations of the tracked connections that completed one.");

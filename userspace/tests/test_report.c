@@ -344,6 +344,49 @@ static void prom_exposition(void)
 	tt_conn_list_free(&l);
 }
 
+/*
+ * Outcomes this version has no name for (a newer module's) are counted as
+ * "unknown": the by-outcome samples still add up to every connection.
+ */
+static void prom_unknown_outcome(void)
+{
+	static const uint8_t outcomes[] = {
+		TCPTRAIL_OUTCOME_ESTABLISHED, 6, 7, 200, TCPTRAIL_OUTCOME_RESET,
+	};
+	struct tt_conn_list l = { 0 };
+	struct tt_render r;
+	struct tt_conn c;
+	const char *p;
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(outcomes); i++) {
+		c = mk("10.0.0.2", 80, 1, 1500000);
+		c.outcome = outcomes[i];
+		tt_conn_list_add(&l, &c);
+	}
+	r = mem();
+	CHECK_I64(tt_prom_write(r.out, &l, NULL), 0);
+	fclose(r.out);
+	CHECK_HAS(out, "tcptrail_connections_by_outcome{outcome=\"pending\"} 0\n"
+		       "tcptrail_connections_by_outcome{outcome=\"established\"} 1\n");
+	CHECK_HAS(out, "tcptrail_connections_by_outcome{outcome=\"aborted\"} 0\n"
+		       "tcptrail_connections_by_outcome{outcome=\"unknown\"} 3\n"
+		       "# HELP tcptrail_handshake_seconds ");
+	for (p = out; (p = strstr(p, "\ntcptrail_connections_by_outcome{")); p++)
+		sum += strtoull(strchr(p, '}') + 1, NULL, 10);
+	CHECK_U64(sum, l.n);
+	tt_conn_list_free(&l);
+
+	/* every outcome known: no "unknown" sample */
+	list_of(&l);
+	r = mem();
+	CHECK_I64(tt_prom_write(r.out, &l, NULL), 0);
+	fclose(r.out);
+	CHECK(!strstr(out, "outcome=\"unknown\""));
+	tt_conn_list_free(&l);
+}
+
 /* promtool, when installed, has the last word on the format. */
 static void prom_promtool(void)
 {
@@ -468,6 +511,7 @@ const struct tt_test report_tests[] = {
 	{ "report_top_rank", top_rank },
 	{ "report_prom_escaping", prom_escaping },
 	{ "report_prom_exposition", prom_exposition },
+	{ "report_prom_unknown_outcome", prom_unknown_outcome },
 	{ "report_prom_promtool", prom_promtool },
 	{ "report_trace_json", trace_json },
 	TT_TESTS_END
