@@ -107,9 +107,12 @@ int cmd_export(struct ctx *ctx, int argc, char **argv)
 		}
 	} else {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		tt_trace_write(stdout, &l,
-			       (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
-			       ctx->pretty);
+		if (tt_trace_write(stdout, &l,
+				   (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec,
+				   ctx->pretty)) {
+			fprintf(stderr, "tcptrail: export: out of memory\n");
+			ret = EX_FAIL;
+		}
 	}
 	tt_conn_list_free(&l);
 	return ret ? ret : finish_output();

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -188,30 +190,79 @@ static void conn_track(struct tt_json *j, const struct tt_conn *c,
 	}
 }
 
-void tt_trace_write(FILE *f, const struct tt_conn_list *l, uint64_t now_ns,
-		    bool pretty)
-{
-	struct tt_json j;
-	size_t i, k;
+/* A namespace and the first connection in it. */
+struct ns_first {
+	uint32_t netns;
+	size_t i;
+};
 
+static int by_netns(const void *a, const void *b)
+{
+	const struct ns_first *x = a, *y = b;
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const struct ns_first *x = a, *y = b;
+
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The namespaces of l in the order they first show.  Sorted, not looked
+ * up connection by connection: the table may hold a million connections.
+ * *out is allocated (free it); returns the count, or -1 when out of memory.
+ */
+static long namespaces(const struct tt_conn_list *l, struct ns_first **out)
+{
+	struct ns_first *v;
+	size_t i, n = 0;
+
+	*out = NULL;
+	if (!l->n)
+		return 0;
+	v = calloc(l->n, sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0; i < l->n; i++)
+		v[i] = (struct ns_first){ l->v[i].netns, i };
+	qsort(v, l->n, sizeof(*v), by_netns);
+	for (i = 0; i < l->n; i++)
+		if (!n || v[n - 1].netns != v[i].netns)
+			v[n++] = v[i];
+	qsort(v, n, sizeof(*v), by_index);
+	*out = v;
+	return (long)n;
+}
+
+int tt_trace_write(FILE *f, const struct tt_conn_list *l, uint64_t now_ns,
+		   bool pretty)
+{
+	struct ns_first *ns;
+	struct tt_json j;
+	long nns, k;
+	size_t i;
+
+	nns = namespaces(l, &ns);
+	if (nns < 0)
+		return -ENOMEM;
 	tt_json_init(&j, f, pretty);
 	tt_json_obj_begin(&j);
 	tt_json_key(&j, "displayTimeUnit");
 	tt_json_str(&j, "ms");
 	tt_json_key(&j, "traceEvents");
 	tt_json_arr_begin(&j);
-	for (i = 0; i < l->n; i++) {
-		uint32_t ns = l->v[i].netns;
+	for (k = 0; k < nns; k++) {
 		char name[48];
 
-		/* one process per namespace, named the first time it shows */
-		for (k = 0; k < i && l->v[k].netns != ns; k++)
-			;
-		if (k < i)
-			continue;
-		snprintf(name, sizeof(name), "netns %u", ns);
-		meta(&j, "process_name", ns, 0, name, 0);
+		snprintf(name, sizeof(name), "netns %u", ns[k].netns);
+		meta(&j, "process_name", ns[k].netns, 0, name, 0);
 	}
+	free(ns);
 	for (i = 0; i < l->n; i++)
 		conn_track(&j, &l->v[i], i + 1, now_ns);
 	tt_json_arr_end(&j);
@@ -224,4 +275,5 @@ void tt_trace_write(FILE *f, const struct tt_conn_list *l, uint64_t now_ns,
 	tt_json_obj_end(&j);
 	tt_json_obj_end(&j);
 	tt_json_end(&j);
+	return 0;
 }

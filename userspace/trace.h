@@ -18,8 +18,9 @@
 /*
  * Times are the kernel's monotonic clock in microseconds.  now_ns (the
  * same clock) ends the current state of connections still open.
+ * Returns 0, or -ENOMEM with nothing written.
  */
-void tt_trace_write(FILE *f, const struct tt_conn_list *l, uint64_t now_ns,
-		    bool pretty);
+int tt_trace_write(FILE *f, const struct tt_conn_list *l, uint64_t now_ns,
+		   bool pretty);
 
 #endif

@@ -503,6 +503,57 @@ static void trace_json(void)
 	tt_conn_list_free(&l);
 }
 
+/*
+ * Namespaces interleaved: one process each, named in the order they first
+ * show, and every connection's track in its own namespace's process.
+ */
+static void trace_namespaces(void)
+{
+	static const uint32_t netns[] = { 30, 10, 30, 20, 10, 20, 40, 10 };
+	static const uint32_t first[] = { 30, 10, 20, 40 };
+	struct tt_conn_list l = { 0 };
+	char want[4096];
+	struct tt_render r;
+	struct tt_conn c;
+	size_t i, n;
+
+	r = mem();
+	CHECK_I64(tt_trace_write(r.out, &l, FX_START_NS, false), 0);
+	fclose(r.out);
+	CHECK_STR(out, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[],\"otherData\":{"
+		  "\"generator\":\"tcptrail\",\"clock\":\"CLOCK_MONOTONIC\"}}\n");
+
+	for (i = 0; i < sizeof(netns) / sizeof(netns[0]); i++) {
+		c = mk("10.0.0.2", 80, 1, 1500000);
+		c.id = 100 + i;
+		c.netns = FX_NETNS + netns[i];
+		tt_conn_list_add(&l, &c);
+	}
+	n = snprintf(want, sizeof(want), "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[");
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
+		n += snprintf(want + n, sizeof(want) - n,
+			      "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%" PRIu32
+			      ",\"tid\":0,\"args\":{\"name\":\"netns %" PRIu32 "\"}},",
+			      FX_NETNS + first[i], FX_NETNS + first[i]);
+	for (i = 0; i < l.n; i++)
+		n += snprintf(want + n, sizeof(want) - n,
+			      "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%" PRIu32
+			      ",\"tid\":%zu,\"args\":{"
+			      "\"name\":\"client 10.0.0.1:40000 -> 10.0.0.2:80 (id %zu)\"}},{"
+			      "\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":%" PRIu32
+			      ",\"tid\":%zu,\"args\":{\"sort_index\":%zu}},",
+			      FX_NETNS + netns[i], i + 1, 100 + i, FX_NETNS + netns[i],
+			      i + 1, i + 1);
+	/* the last entry's "," gives way to the end of the array */
+	snprintf(want + n - 1, sizeof(want) - n + 1, "],\"otherData\":{"
+		 "\"generator\":\"tcptrail\",\"clock\":\"CLOCK_MONOTONIC\"}}\n");
+	r = mem();
+	CHECK_I64(tt_trace_write(r.out, &l, FX_START_NS, false), 0);
+	fclose(r.out);
+	CHECK_STR(out, want);
+	tt_conn_list_free(&l);
+}
+
 const struct tt_test report_tests[] = {
 	{ "report_percentile_ranks", percentile_ranks },
 	{ "report_hist_buckets", hist_buckets },
@@ -514,5 +565,6 @@ const struct tt_test report_tests[] = {
 	{ "report_prom_unknown_outcome", prom_unknown_outcome },
 	{ "report_prom_promtool", prom_promtool },
 	{ "report_trace_json", trace_json },
+	{ "report_trace_namespaces", trace_namespaces },
 	TT_TESTS_END
 };
