@@ -86,7 +86,7 @@ load_client() {
 # its next poll: a count read at once can be short.
 tw_settle() {
 	local ns=$1 n=$2
-	busywait 10000 _tw_count_is "$ns" "$n" ||
+	busywait $((10000 * TT_SLOW)) _tw_count_is "$ns" "$n" ||
 		die "TIME_WAITs in $ns: ss $(ip netns exec "$ns" ss -Htan state time-wait | wc -l), module $(_tw_module "$ns"), expected $n"
 }
 _tw_module() {

@@ -27,7 +27,7 @@ ip -n "$NS_C" link set lo up
 # The first connect of a boot pays one-time kernel set-up (see warm_tcp in
 # lib.sh); genl_test checks that a loopback handshake is small.
 ip netns exec "$NS_C" python3 "$TCP_PEER" server 127.0.0.1 0 --ready "$TT_TMP/warm.ready" &
-busywait 10000 test -f "$TT_TMP/warm.ready" || die "warm-up server did not start"
+busywait $((10000 * TT_SLOW)) test -f "$TT_TMP/warm.ready" || die "warm-up server did not start"
 ip netns exec "$NS_C" python3 "$TCP_PEER" client 127.0.0.1 "$(cat "$TT_TMP/warm.ready")" \
 	--info "$TT_TMP/warm.info" || die "warm-up connection failed"
 wait

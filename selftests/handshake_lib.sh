@@ -95,19 +95,19 @@ start_connection() {
 	capture_start "$NS_S" "$VETH_S" "$TT_TMP/s$tag.pcap"
 	ip netns exec "$NS_S" python3 "$TCP_PEER" server "$ADDR_S" 0 --ready "$TT_TMP/srv$tag.ready" &
 	defer "kill $!"
-	busywait 10000 test -f "$TT_TMP/srv$tag.ready" || die "server did not start"
+	busywait $((10000 * TT_SLOW)) test -f "$TT_TMP/srv$tag.ready" || die "server did not start"
 	PORT=$(cat "$TT_TMP/srv$tag.ready")
 
 	ip netns exec "$NS_C" python3 "$TCP_PEER" client "$ADDR_S" "$PORT" \
 		--info "$TT_TMP/cli$tag.info" --hold "$TT_TMP/cli$tag.hold" &
 	CLIENT_PID=$!
 	defer "kill $CLIENT_PID"
-	busywait 10000 test -f "$TT_TMP/cli$tag.info" || die "client did not connect"
+	busywait $((10000 * TT_SLOW)) test -f "$TT_TMP/cli$tag.info" || die "client did not connect"
 	read -r LPORT CONNECT_NS CONNECT_START <"$TT_TMP/cli$tag.info"
 	log "attempt $tag: [$ADDR_C]:$LPORT -> [$ADDR_S]:$PORT, connect() took $(ns2ms "$CONNECT_NS") ms"
 
 	# The server's side is ESTABLISHED once the client's ACK arrived.
-	busywait 5000 server_established "$ADDR_S" "$PORT" "$ADDR_C" "$LPORT" ||
+	busywait $((5000 * TT_SLOW)) server_established "$ADDR_S" "$PORT" "$ADDR_C" "$LPORT" ||
 		fail "server side never reached ESTABLISHED in the module's table"
 	tt_list_json "$NS_C" >"$TT_TMP/c$tag.json" || die "tcptrail list --json failed in $NS_C"
 	tt_list_json "$NS_S" >"$TT_TMP/s$tag.json" || die "tcptrail list --json failed in $NS_S"

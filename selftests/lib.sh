@@ -331,7 +331,7 @@ warm_tcp() {
 	rm -f "$TT_TMP/warm.ready" "$TT_TMP/warm.info"
 	ip netns exec "$NS_S" python3 "$TCP_PEER" server "$dst" 0 --ready "$TT_TMP/warm.ready" &
 	local spid=$!
-	busywait 10000 test -f "$TT_TMP/warm.ready" || die "warm-up server did not start"
+	busywait $((10000 * TT_SLOW)) test -f "$TT_TMP/warm.ready" || die "warm-up server did not start"
 	ip netns exec "$NS_C" python3 "$TCP_PEER" client "$dst" "$(cat "$TT_TMP/warm.ready")" \
 		--info "$TT_TMP/warm.info" || die "warm-up connection failed"
 	wait "$spid" || die "warm-up server failed"
@@ -412,7 +412,7 @@ capture_start() {
 	local pid=$!
 	defer "kill $pid"
 	CAPTURES+=("$pid $ns $dev $file")
-	busywait 10000 grep -q "listening on" "$file.log" ||
+	busywait $((10000 * TT_SLOW)) grep -q "listening on" "$file.log" ||
 		die "tcpdump did not start: $(cat "$file.log")"
 }
 
@@ -437,7 +437,7 @@ s.bind((sys.argv[1], 0))
 mac = s.getsockname()[4]
 s.send(b"\xff" * 6 + mac + bytes.fromhex(sys.argv[2][2:]) + bytes(46))
 ' "$dev" "$CAPTURE_MARK_TYPE" || log "capture: cannot send the end marker on $dev"
-		busywait 20000 capture_marked "$file" ||
+		busywait $((20000 * TT_SLOW)) capture_marked "$file" ||
 			log "capture: $file never showed the end marker; it may lack packets"
 		kill -INT "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
