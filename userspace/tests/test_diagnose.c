@@ -853,9 +853,11 @@ static void time_wait_pressure(void)
 	for (i = 0; i < 3; i++) {
 		mk_client(&c, 110 + i, 40000 + i);
 		/* a dual-stack socket's takes from the same ports */
-		if (i == 1)
+		if (i == 1) {
+			tt_conn_free(&c);
 			mk(&c, TCPTRAIL_ROLE_CLIENT, 111, "::ffff:10.0.0.1",
 			   40001, "::ffff:10.0.0.2", 8080, T0);
+		}
 		est(&c, 1 * MS);
 		fin_close(&c, 2 * MS);
 		put(&w, &c);
