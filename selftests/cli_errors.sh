@@ -83,7 +83,7 @@ expect_cli "--all-netns as nobody" 6 "--all-netns needs CAP_NET_ADMIN"
 cli_nobody watch --count 1
 expect_cli "watch as nobody" 6 'joining the "conns" multicast group needs CAP_NET_ADMIN'
 cli_nobody watch --events --count 1
-expect_cli "watch --events as nobody" 6 'multicast group needs CAP_NET_ADMIN'
+expect_cli "watch --events as nobody" 6 'watch --events needs CAP_NET_ADMIN'
 cli_nobody list
 expect_cli "list as nobody (reading is open)" 0
 
