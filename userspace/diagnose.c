@@ -1400,10 +1400,23 @@ static int tw_cmp(const void *a, const void *b)
 	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
 }
 
+const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *v, size_t n,
+				     const struct tt_conn *c)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (v[k].netns == c->netns && v[k].rport == c->rport &&
+		    !addr_cmp(v[k].family, v[k].raddr, c->family, c->raddr))
+			return &v[k];
+	return NULL;
+}
+
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 {
 	const struct tt_dx_netenv *ns;
 	struct tt_dx_tw *v = NULL;
+	const struct tt_dx_tw *g;
 	size_t n = 0, cap = 0, i, k;
 
 	*out = NULL;
@@ -1413,11 +1426,8 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 		if (!tw_holds_port(env, c))
 			continue;
 		ns = tt_dx_env_ns(env, c->netns);
-		for (k = 0; k < n; k++)
-			if (v[k].netns == c->netns && v[k].rport == c->rport &&
-			    !addr_cmp(v[k].family, v[k].raddr, c->family,
-				      c->raddr))
-				break;
+		g = tt_dx_tw_find(v, n, c);
+		k = g ? (size_t)(g - v) : n;
 		if (k == n) {
 			if (n == cap) {
 				size_t nc = cap ? cap * 2 : 8;

@@ -181,6 +181,12 @@ struct tt_dx_tw {
  * when out of memory.
  */
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out);
+/*
+ * The group of v[0..n) that c's destination belongs to, a dual-stack
+ * socket's ::ffff:a.b.c.d with a.b.c.d's; NULL when none.
+ */
+const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *v, size_t n,
+				     const struct tt_conn *c);
 enum tt_dx_level tt_dx_tw_level(const struct tt_dx_limits *lim,
 				uint32_t permille);
 /* "12 of 28 local ports (42.9 %) toward 10.0.0.2:80 are in TIME_WAIT ..." */

@@ -145,19 +145,9 @@ void dx_free(struct dx_world *w)
 const struct tt_dx_tw *dx_tw_of(const struct dx_world *w,
 				const struct tt_conn *c)
 {
-	size_t i;
-
 	if (c->role != TCPTRAIL_ROLE_CLIENT)
 		return NULL;
-	for (i = 0; i < w->ntw; i++) {
-		const struct tt_dx_tw *t = &w->tw[i];
-
-		if (t->netns == c->netns && t->family == c->family &&
-		    t->rport == c->rport &&
-		    !memcmp(t->raddr, c->raddr, c->family == AF_INET6 ? 16 : 4))
-			return t;
-	}
-	return NULL;
+	return tt_dx_tw_find(w->tw, w->ntw, c);
 }
 
 const char *dx_level_name(enum tt_dx_level l)

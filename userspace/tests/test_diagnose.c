@@ -898,6 +898,10 @@ static void time_wait_pressure(void)
 		CHECK_U64(tw[0].level, TT_DX_WARN);
 		CHECK_U64(tw[1].count, 1);
 		CHECK_U64(tw[1].level, TT_DX_OK);
+		/* the dual-stack socket's destination is 10.0.0.2's group */
+		CHECK(tt_dx_tw_find(tw, (size_t)n, &w.all.v[1]) == &tw[0]);
+		CHECK(tt_dx_tw_find(tw, (size_t)n, &w.all.v[0]) == &tw[0]);
+		CHECK(tt_dx_tw_find(tw, (size_t)n, ab) == &tw[0]);
 		tt_dx_tw_summary(&tw[0], buf, sizeof(buf));
 		CHECK_STR(buf,
 			  "3 of the 4 local ports of net.ipv4.ip_local_port_range (40000-40003) toward 10.0.0.2:8080 are in TIME_WAIT (75.0 %): connect() to it fails with EADDRNOTAVAIL once they run out");
