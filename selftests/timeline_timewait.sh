@@ -192,7 +192,10 @@ netns_gone() {
 	printf '%s' "$out" >"$TT_TMP/all.json"
 	[[ $out == *'"tw_exit":"'* && $out != *'"tw_exit":"none"'* ]]
 }
-if busywait 15000 netns_gone; then
+# The namespace goes when the kernel's netns work item gets to it, after
+# the namespaces earlier tests deleted, each waiting out RCU grace
+# periods: seconds apiece on an emulated machine, so the wait is long.
+if busywait $((60000 * TT_SLOW)) netns_gone; then
 	eval "$(tlv "$TT_TMP/all.json" "netns=$d_ino,lport=${I[d1_lport]}" how='c["tw_exit"]' st='c["state"]')"
 	expect_eq "netns: tw_exit" "$how" netns
 	expect_eq "netns: state after the namespace went" "$st" CLOSE
