@@ -414,8 +414,15 @@ tl_check_syn_drop() {
 	tl_vs_capture "$name: 1st -> 2nd SYN retransmit" $((t2 - t1)) $((s3 - s2))
 	tl_vs_capture "$name: 1st SYN retransmit -> established" $((hs - t1)) $((sa - s2))
 	tl_vs_capture "$name: 2nd SYN retransmit -> established" $((hs - t2)) $((sa - s3))
+	# The timer starts when the first SYN leaves, the timeline at
+	# connect(): what the module holds beyond the wire's SYN->SYN-ACK is
+	# connect()'s own work before the SYN left (bounded just above by
+	# connect()'s duration; 17 ms seen on a busy host), which delays the
+	# retransmit as much.
+	local lead=0
+	((hs <= sa - s1)) || lead=$((hs - (sa - s1)))
 	tl_near_nominal "$name: 1st retransmit at the initial RTO" "$t1" "$RTO_NS" \
-		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s2 - s1))
+		"$TIMER_EARLY_NS" $((TIMER_LATE_NS + lead)) $((s2 - s1))
 	tl_near_nominal "$name: 2nd retransmit one doubled RTO later" $((t2 - t1)) $((2 * RTO_NS)) \
 		"$TIMER_EARLY_NS" "$TIMER_LATE_NS" $((s3 - s2))
 	tl_near_nominal "$name: handshake = 2nd retransmit + RTT" $((hs - t2)) "$RTT" \
