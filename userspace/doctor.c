@@ -448,33 +448,17 @@ static void json(const struct ctx *ctx, const struct dx_world *w,
 	tt_json_end(&j);
 }
 
-int cmd_doctor(struct ctx *ctx, int argc, char **argv)
+int dx_doctor(const struct ctx *ctx, const struct dx_world *w,
+	      const struct tt_stats *st)
 {
-	struct dx_world w;
-	struct tt_stats st;
 	struct health h;
-	int ret;
 
-	if (argc)
-		return usage_error("doctor: unexpected argument \"%s\"", argv[0]);
-	ret = dx_load(ctx, "doctor", &w);
-	if (ret)
-		return ret;
-	ret = get_stats(&st);
-	if (ret)
-		goto out;
-	if (examine(&w, &h)) {
-		fprintf(stderr, "tcptrail: doctor: out of memory\n");
-		ret = EX_FAIL;
-		goto out;
-	}
+	if (examine(w, &h))
+		return -1;
 	if (ctx->json)
-		json(ctx, &w, &h, &st);
+		json(ctx, w, &h, st);
 	else
-		text(ctx, &w, &h, &st);
+		text(ctx, w, &h, st);
 	free(h.dest);
-	ret = finish_output();
-out:
-	dx_free(&w);
-	return ret;
+	return 0;
 }

@@ -6,7 +6,6 @@
  * are told as one story: the module stamps both on the same monotonic
  * clock.
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +16,6 @@
 #include "explain.h"
 #include "json.h"
 #include "names.h"
-#include "netenv.h"
 #include "timefmt.h"
 
 #define C_RESET "\033[0m"
@@ -28,109 +26,17 @@
 #define WRAP 78
 #define BAR_WIDTH 24
 
-/* The usage error for v, the value of option name, which must be what. */
-static int bad_value(const char *name, const char *what, const char *v)
+int dx_world_index(struct dx_world *w)
 {
-	char fmt[160];
-
-	snprintf(fmt, sizeof(fmt), "%s needs %s, not \"%%s\"", name, what);
-	return usage_error(fmt, v);
-}
-
-int dx_opt(struct ctx *ctx, const char *name, const char *v)
-{
-	char *end;
 	long n;
 
-	if (!strcmp(name, "--slow")) {
-		if (tt_parse_ms(v, &ctx->dx.slow_ns) || !ctx->dx.slow_ns)
-			return bad_value(name, "milliseconds above 0", v);
-		ctx->dx_set |= DX_SET_SLOW;
-		return EX_OK;
-	}
-	errno = 0;
-	n = (*v >= '0' && *v <= '9') ? strtol(v, &end, 10) : -1;
-	if (n < 0 || errno || *end)
-		n = -1;
-	if (!strcmp(name, "--slow-rtt")) {
-		if (n < 0 || n > 1000)
-			return bad_value(name, "a factor from 0 (off) to 1000", v);
-		ctx->dx.slow_rtt = (unsigned int)n;
-		ctx->dx_set |= DX_SET_SLOW_RTT;
-	} else if (!strcmp(name, "--retrans")) {
-		if (n < 1 || n > 1000000)
-			return bad_value(name, "a count from 1", v);
-		ctx->dx.retrans = (unsigned int)n;
-		ctx->dx_set |= DX_SET_RETRANS;
-	} else if (!strcmp(name, "--tw-warn") || !strcmp(name, "--tw-crit")) {
-		bool warn = name[5] == 'w';
-
-		if (n < 1 || n > 100)
-			return bad_value(name, "a percentage from 1 to 100", v);
-		if (warn)
-			ctx->dx.tw_warn = (unsigned int)n;
-		else
-			ctx->dx.tw_crit = (unsigned int)n;
-		ctx->dx_set |= warn ? DX_SET_TW_WARN : DX_SET_TW_CRIT;
-	} else {
-		return usage_error("unknown option \"%s\"", name);
-	}
-	return EX_OK;
-}
-
-int dx_limits(const struct ctx *ctx, const char *cmd,
-	      struct tt_dx_limits *lim)
-{
-	tt_dx_limits_default(lim);
-	if (ctx->dx_set & DX_SET_SLOW)
-		lim->slow_ns = ctx->dx.slow_ns;
-	if (ctx->dx_set & DX_SET_SLOW_RTT)
-		lim->slow_rtt = ctx->dx.slow_rtt;
-	if (ctx->dx_set & DX_SET_RETRANS)
-		lim->retrans = ctx->dx.retrans;
-	if (ctx->dx_set & DX_SET_TW_WARN)
-		lim->tw_warn = ctx->dx.tw_warn;
-	if (ctx->dx_set & DX_SET_TW_CRIT)
-		lim->tw_crit = ctx->dx.tw_crit;
-	if (lim->tw_warn > lim->tw_crit)
-		return usage_error("%s: --tw-warn is above --tw-crit", cmd);
-	return EX_OK;
-}
-
-int dx_load(const struct ctx *ctx, const char *cmd, struct dx_world *w)
-{
-	struct tt_filter all;
-	long n;
-	int ret;
-
-	memset(w, 0, sizeof(*w));
-	ret = dx_limits(ctx, cmd, &w->env.lim);
-	if (ret)
-		return ret;
-	tt_filter_init(&all);
-	all.all_netns = ctx->all_netns;
-	ret = dump_conns(cmd, &all, &w->l);
-	if (ret)
-		return ret;
-	n = tt_netenv_collect(&w->l, &w->ns);
-	if (n < 0) {
-		tt_conn_list_free(&w->l);
-		fprintf(stderr, "tcptrail: %s: out of memory\n", cmd);
-		return EX_FAIL;
-	}
-	w->env.all = &w->l;
-	w->env.ns = w->ns;
-	w->env.nns = (size_t)n;
 	/* without it the joins scan: slower, not wrong */
 	tt_dx_env_index(&w->env);
 	n = tt_dx_time_wait(&w->env, &w->tw);
-	if (n < 0) {
-		dx_free(w);
-		fprintf(stderr, "tcptrail: %s: out of memory\n", cmd);
-		return EX_FAIL;
-	}
+	if (n < 0)
+		return -1;
 	w->ntw = (size_t)n;
-	return EX_OK;
+	return 0;
 }
 
 void dx_free(struct dx_world *w)
@@ -538,10 +444,10 @@ void dx_json_tw_list(struct tt_json *j, const struct dx_world *w, bool all)
 	tt_json_arr_end(j);
 }
 
-/* ---- the command ---- */
+/* ---- what the command prints ---- */
 
-static int explain_one(struct ctx *ctx, const struct dx_world *w,
-		       uint64_t id, const char *arg)
+int dx_print_one(const struct ctx *ctx, const struct dx_world *w,
+		 uint64_t id, const char *arg)
 {
 	const struct tt_conn *c = tt_conn_list_find(&w->l, id);
 	struct tt_dx_result r;
@@ -561,11 +467,11 @@ static int explain_one(struct ctx *ctx, const struct dx_world *w,
 	} else {
 		text_result(ctx, w, &r);
 	}
-	return finish_output();
+	return EX_OK;
 }
 
-static int explain_many(struct ctx *ctx, const struct dx_world *w,
-			const struct tt_filter *f)
+void dx_print_many(const struct ctx *ctx, const struct dx_world *w,
+		   const struct tt_filter *f)
 {
 	struct tt_dx_result r;
 	struct tt_json j;
@@ -605,7 +511,7 @@ static int explain_many(struct ctx *ctx, const struct dx_world *w,
 		tt_json_u64(&j, examined);
 		tt_json_obj_end(&j);
 		tt_json_end(&j);
-		return finish_output();
+		return;
 	}
 	for (i = 0; i < w->ntw; i++) {
 		char s[400];
@@ -624,33 +530,4 @@ static int explain_many(struct ctx *ctx, const struct dx_world *w,
 		fprintf(stdout,
 			"nothing to explain: none of the %zu connection%s examined was slow, failed, lost or reset\n",
 			examined, examined == 1 ? "" : "s");
-	return finish_output();
-}
-
-int cmd_explain(struct ctx *ctx, int argc, char **argv)
-{
-	struct dx_world w;
-	struct tt_filter f;
-	uint64_t id = 0;
-	bool by_id;
-	int ret;
-
-	by_id = argc && !tt_parse_id(argv[0], &id);
-	if (by_id && !id)
-		return usage_error("explain: bad id \"%s\" (a number from 1, 0xHEX or sk:HEX)",
-				   argv[0]);
-	if (by_id && (argc > 1 || ctx->v4 || ctx->v6))
-		return usage_error("%s", "explain takes one ID, or filters");
-	if (!by_id) {
-		ret = parse_filter(ctx, "explain", argc, argv, &f);
-		if (ret)
-			return ret;
-	}
-	ret = dx_load(ctx, "explain", &w);
-	if (ret)
-		return ret;
-	ret = by_id ? explain_one(ctx, &w, id, argv[0])
-		    : explain_many(ctx, &w, &f);
-	dx_free(&w);
-	return ret;
 }
