@@ -34,6 +34,7 @@ struct dest {
 struct health {
 	uint64_t conns, established, pending, slow, diagnosed;
 	uint64_t outcome[TCPTRAIL_OUTCOME_ABORTED + 1];
+	uint64_t outcome_unknown;	/* a number names.c has no name for */
 	uint64_t causes[TT_DX_NCAUSES];
 	uint64_t conns_events_lost;
 	struct dest *dest;
@@ -107,8 +108,12 @@ static int examine(const struct dx_world *w, struct health *h)
 		dest_key(c, d);
 		d->conns = 1;
 		h->conns++;
-		if (c->outcome <= TCPTRAIL_OUTCOME_ABORTED)
+		/* a newer module's outcome still counts: the figures sum to conns */
+		if (c->outcome <= TCPTRAIL_OUTCOME_ABORTED &&
+		    tt_outcome_name(c->outcome))
 			h->outcome[c->outcome]++;
+		else
+			h->outcome_unknown++;
 		if (TT_HAS(c, TCPTRAIL_A_CONN_HANDSHAKE_NS)) {
 			h->established++;
 			d->max_hs = c->handshake_ns;
@@ -210,7 +215,10 @@ static void text(const struct ctx *ctx, const struct dx_world *w,
 	       "this network namespace");
 	printf("status         %s\n", h->status);
 	printf("connections    %" PRIu64 " tracked: %" PRIu64 " established, %"
-	       PRIu64 " still connecting\n", h->conns, h->established, h->pending);
+	       PRIu64 " still connecting", h->conns, h->established, h->pending);
+	if (h->outcome_unknown)
+		printf(", %" PRIu64 " with an unknown outcome", h->outcome_unknown);
+	putchar('\n');
 	printf("slow           %" PRIu64 " of %" PRIu64 " handshakes", h->slow,
 	       h->established);
 	if (h->established)
@@ -360,6 +368,16 @@ static void json(const struct ctx *ctx, const struct dx_world *w,
 		tt_json_key(&j, tt_outcome_name(i));
 		tt_json_u64(&j, h->outcome[i]);
 	}
+	tt_json_obj_end(&j);
+	/* every connection once, as export --prometheus counts them */
+	tt_json_key(&j, "outcomes");
+	tt_json_obj_begin(&j);
+	for (i = 0; i <= TCPTRAIL_OUTCOME_ABORTED; i++) {
+		tt_json_key(&j, tt_outcome_name(i));
+		tt_json_u64(&j, h->outcome[i]);
+	}
+	tt_json_key(&j, "unknown");
+	tt_json_u64(&j, h->outcome_unknown);
 	tt_json_obj_end(&j);
 	tt_json_key(&j, "diagnosed");
 	tt_json_u64(&j, h->diagnosed);

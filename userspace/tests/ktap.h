@@ -78,6 +78,7 @@ extern const struct tt_test config_tests[];
 extern const struct tt_test seq_tests[];
 extern const struct tt_test report_tests[];
 extern const struct tt_test diagnose_tests[];
+extern const struct tt_test explain_tests[];
 extern const struct tt_test sig_tests[];
 
 #endif

@@ -35,7 +35,7 @@ void tt_skip(const char *why)
 static const struct tt_test *const suites[] = {
 	conn_tests, json_tests, names_tests, time_tests, filter_tests,
 	render_tests, nl_tests, config_tests, seq_tests, report_tests,
-	diagnose_tests, sig_tests, cli_tests,
+	diagnose_tests, explain_tests, sig_tests, cli_tests,
 };
 
 int main(int argc, char **argv)
