@@ -1400,74 +1400,184 @@ static int tw_cmp(const void *a, const void *b)
 	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
 }
 
-const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *v, size_t n,
-				     const struct tt_conn *c)
+/*
+ * What a destination is grouped by: the namespace, the remote port and
+ * the remote address with a dual-stack socket's ::ffff:a.b.c.d read as
+ * a.b.c.d (an IPv4 peer's ports come from the same space either way).
+ */
+struct tw_key {
+	uint32_t netns;
+	uint16_t rport;
+	int family;
+	uint8_t addr[16];
+};
+
+static void tw_key_make(uint32_t netns, int family, const uint8_t *raddr,
+			uint16_t rport, struct tw_key *k)
 {
+	k->netns = netns;
+	k->rport = rport;
+	k->family = tt_addr_unmap(family, raddr, k->addr);
+}
+
+static int tw_key_cmp(const struct tw_key *x, const struct tw_key *y)
+{
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->rport != y->rport)
+		return x->rport < y->rport ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+static void tw_key_of_group(const struct tt_dx_tw *t, struct tw_key *k)
+{
+	tw_key_make(t->netns, t->family, t->raddr, t->rport, k);
+}
+
+/* Equal destinations keep their order in v: a lookup finds the first. */
+static int tw_index_cmp(const void *a, const void *b)
+{
+	const struct tt_dx_tw *x = *(const struct tt_dx_tw *const *)a;
+	const struct tt_dx_tw *y = *(const struct tt_dx_tw *const *)b;
+	struct tw_key kx, ky;
+	int r;
+
+	tw_key_of_group(x, &kx);
+	tw_key_of_group(y, &ky);
+	r = tw_key_cmp(&kx, &ky);
+	if (r)
+		return r;
+	return x < y ? -1 : x > y;
+}
+
+const struct tt_dx_tw **tt_dx_tw_index(const struct tt_dx_tw *v, size_t n)
+{
+	const struct tt_dx_tw **ix = malloc((n + 1) * sizeof(*ix));
 	size_t k;
 
+	if (!ix)
+		return NULL;
 	for (k = 0; k < n; k++)
-		if (v[k].netns == c->netns && v[k].rport == c->rport &&
-		    !addr_cmp(v[k].family, v[k].raddr, c->family, c->raddr))
-			return &v[k];
-	return NULL;
+		ix[k] = &v[k];
+	if (n)
+		qsort(ix, n, sizeof(*ix), tw_index_cmp);
+	return ix;
+}
+
+const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *const *by_dest,
+				     size_t n, const struct tt_conn *c)
+{
+	struct tw_key k, e;
+	size_t lo = 0, hi = n, mid;
+
+	tw_key_make(c->netns, c->family, c->raddr, c->rport, &k);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		tw_key_of_group(by_dest[mid], &e);
+		if (tw_key_cmp(&e, &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n)
+		return NULL;
+	tw_key_of_group(by_dest[lo], &e);
+	return tw_key_cmp(&e, &k) ? NULL : by_dest[lo];
+}
+
+/* A connection holding a port in TIME_WAIT; at: its place in env->all. */
+struct tw_seen {
+	struct tw_key k;
+	size_t at;
+	uint64_t count;
+};
+
+static int seen_key_cmp(const void *a, const void *b)
+{
+	const struct tw_seen *x = a, *y = b;
+	int r = tw_key_cmp(&x->k, &y->k);
+
+	if (r)
+		return r;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int seen_at_cmp(const void *a, const void *b)
+{
+	const struct tw_seen *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 {
 	const struct tt_dx_netenv *ns;
-	struct tt_dx_tw *v = NULL;
-	const struct tt_dx_tw *g;
-	size_t n = 0, cap = 0, i, k;
+	struct tw_seen *seen;
+	struct tt_dx_tw *v;
+	size_t m = 0, n = 0, i, k;
 
 	*out = NULL;
-	for (i = 0; env->all && i < env->all->n; i++) {
+	if (!env->all || !env->all->n)
+		return 0;
+	seen = malloc(env->all->n * sizeof(*seen));
+	if (!seen)
+		return -1;
+	for (i = 0; i < env->all->n; i++) {
 		const struct tt_conn *c = &env->all->v[i];
 
 		if (!tw_holds_port(env, c))
 			continue;
-		ns = tt_dx_env_ns(env, c->netns);
-		g = tt_dx_tw_find(v, n, c);
-		k = g ? (size_t)(g - v) : n;
-		if (k == n) {
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 8;
-				struct tt_dx_tw *nv = realloc(v, nc * sizeof(*nv));
-
-				if (!nv) {
-					free(v);
-					return -1;
-				}
-				v = nv;
-				cap = nc;
-			}
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n].netns = c->netns;
-			/*
-			 * An IPv4 peer of a dual-stack socket takes its ports
-			 * from the same space as an IPv4 socket's: one group.
-			 */
-			v[n].family = tt_addr_unmap(c->family, c->raddr,
-						    v[n].raddr);
-			v[n].rport = c->rport;
-			v[n].port_lo = -1;
-			v[n].port_hi = -1;
-			if (ns && ns->port_lo > 0 && ns->port_hi >= ns->port_lo) {
-				v[n].port_lo = ns->port_lo;
-				v[n].port_hi = ns->port_hi;
-				v[n].ports = (uint32_t)(ns->port_hi - ns->port_lo + 1);
-			}
-			n++;
-		}
-		v[k].count++;
+		tw_key_make(c->netns, c->family, c->raddr, c->rport, &seen[m].k);
+		seen[m].at = i;
+		m++;
+	}
+	if (!m) {
+		free(seen);
+		return 0;
+	}
+	/*
+	 * Sorting finds the groups; they go back in the order of their first
+	 * connection, as a scan makes them: qsort is not stable, and the
+	 * sort by pressure orders its ties (the same address and port in two
+	 * namespaces) as before only when given the same array.
+	 */
+	qsort(seen, m, sizeof(*seen), seen_key_cmp);
+	for (i = 0; i < m; i = k) {
+		for (k = i + 1; k < m && !tw_key_cmp(&seen[k].k, &seen[i].k); k++)
+			;
+		seen[n] = seen[i];
+		seen[n].count = k - i;
+		n++;
+	}
+	qsort(seen, n, sizeof(*seen), seen_at_cmp);
+	v = calloc(n, sizeof(*v));
+	if (!v) {
+		free(seen);
+		return -1;
 	}
 	for (k = 0; k < n; k++) {
+		v[k].netns = seen[k].k.netns;
+		v[k].family = seen[k].k.family;
+		memcpy(v[k].raddr, seen[k].k.addr, sizeof(v[k].raddr));
+		v[k].rport = seen[k].k.rport;
+		v[k].count = seen[k].count;
+		v[k].port_lo = -1;
+		v[k].port_hi = -1;
+		ns = tt_dx_env_ns(env, v[k].netns);
+		if (ns && ns->port_lo > 0 && ns->port_hi >= ns->port_lo) {
+			v[k].port_lo = ns->port_lo;
+			v[k].port_hi = ns->port_hi;
+			v[k].ports = (uint32_t)(ns->port_hi - ns->port_lo + 1);
+		}
 		if (v[k].ports)
 			v[k].permille = (uint32_t)(v[k].count * 1000 / v[k].ports);
 		v[k].level = v[k].ports ? tt_dx_tw_level(&env->lim, v[k].permille)
 					: TT_DX_OK;
 	}
-	if (n)
-		qsort(v, n, sizeof(*v), tw_cmp);
+	free(seen);
+	qsort(v, n, sizeof(*v), tw_cmp);
 	*out = v;
 	return (long)n;
 }

@@ -182,11 +182,17 @@ struct tt_dx_tw {
  */
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out);
 /*
- * The group of v[0..n) that c's destination belongs to, a dual-stack
- * socket's ::ffff:a.b.c.d with a.b.c.d's; NULL when none.
+ * The n groups of v by destination, for tt_dx_tw_find(): allocated (free
+ * it), NULL when out of memory.
  */
-const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *v, size_t n,
-				     const struct tt_conn *c);
+const struct tt_dx_tw **tt_dx_tw_index(const struct tt_dx_tw *v, size_t n);
+/*
+ * The group that c's destination belongs to, a dual-stack socket's
+ * ::ffff:a.b.c.d with a.b.c.d's, looked up in tt_dx_tw_index()'s by_dest
+ * (of n groups); the first in v of equal ones; NULL when none.
+ */
+const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *const *by_dest,
+				     size_t n, const struct tt_conn *c);
 enum tt_dx_level tt_dx_tw_level(const struct tt_dx_limits *lim,
 				uint32_t permille);
 /* "12 of 28 local ports (42.9 %) toward 10.0.0.2:80 are in TIME_WAIT ..." */

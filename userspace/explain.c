@@ -36,7 +36,11 @@ int dx_world_index(struct dx_world *w)
 	if (n < 0)
 		return -1;
 	w->ntw = (size_t)n;
-	return 0;
+	/* a lookup per connection: a scan of the groups each would be
+	 * connections times destinations
+	 */
+	w->tw_by_dest = tt_dx_tw_index(w->tw, w->ntw);
+	return w->tw_by_dest ? 0 : -1;
 }
 
 void dx_free(struct dx_world *w)
@@ -45,6 +49,7 @@ void dx_free(struct dx_world *w)
 	tt_conn_list_free(&w->l);
 	free(w->ns);
 	free(w->tw);
+	free(w->tw_by_dest);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -53,7 +58,7 @@ const struct tt_dx_tw *dx_tw_of(const struct dx_world *w,
 {
 	if (c->role != TCPTRAIL_ROLE_CLIENT)
 		return NULL;
-	return tt_dx_tw_find(w->tw, w->ntw, c);
+	return tt_dx_tw_find(w->tw_by_dest, w->ntw, c);
 }
 
 const char *dx_level_name(enum tt_dx_level l)

@@ -18,6 +18,7 @@ struct dx_world {
 	struct tt_dx_netenv *ns;
 	struct tt_dx_tw *tw;
 	size_t ntw;
+	const struct tt_dx_tw **tw_by_dest;	/* tt_dx_tw_index(tw, ntw) */
 	struct tt_dx_env env;
 };
 

@@ -13,6 +13,7 @@
 
 #include "diagnose.h"
 #include "ktap.h"
+#include "names.h"
 
 #define MS 1000000ULL
 #define S 1000000000ULL
@@ -842,6 +843,7 @@ static void time_wait_pressure(void)
 	struct tt_conn c, *ab;
 	struct tt_dx_result r;
 	struct tt_dx_tw *tw;
+	const struct tt_dx_tw **ix;
 	const struct tt_diag *d;
 	char buf[400];
 	long n;
@@ -899,9 +901,14 @@ static void time_wait_pressure(void)
 		CHECK_U64(tw[1].count, 1);
 		CHECK_U64(tw[1].level, TT_DX_OK);
 		/* the dual-stack socket's destination is 10.0.0.2's group */
-		CHECK(tt_dx_tw_find(tw, (size_t)n, &w.all.v[1]) == &tw[0]);
-		CHECK(tt_dx_tw_find(tw, (size_t)n, &w.all.v[0]) == &tw[0]);
-		CHECK(tt_dx_tw_find(tw, (size_t)n, ab) == &tw[0]);
+		ix = tt_dx_tw_index(tw, (size_t)n);
+		CHECK(ix);
+		if (ix) {
+			CHECK(tt_dx_tw_find(ix, (size_t)n, &w.all.v[1]) == &tw[0]);
+			CHECK(tt_dx_tw_find(ix, (size_t)n, &w.all.v[0]) == &tw[0]);
+			CHECK(tt_dx_tw_find(ix, (size_t)n, ab) == &tw[0]);
+		}
+		free(ix);
 		tt_dx_tw_summary(&tw[0], buf, sizeof(buf));
 		CHECK_STR(buf,
 			  "3 of the 4 local ports of net.ipv4.ip_local_port_range (40000-40003) toward 10.0.0.2:8080 are in TIME_WAIT (75.0 %): connect() to it fails with EADDRNOTAVAIL once they run out");
@@ -922,6 +929,243 @@ static void time_wait_pressure(void)
 	CHECK(n > 0 && tw[0].ports == 0 && tw[0].level == TT_DX_OK);
 	free(tw);
 	world_free(&w);
+}
+
+/* ---- TIME_WAIT groups against a scan ---- */
+
+/* The grouping and the lookup as a plain scan does them: the reference. */
+static int ref_addr_cmp(int fx, const uint8_t *x, int fy, const uint8_t *y)
+{
+	uint8_t a[16], b[16];
+	int ka = tt_addr_unmap(fx, x, a), kb = tt_addr_unmap(fy, y, b);
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	return memcmp(a, b, 16);
+}
+
+static const struct tt_dx_tw *ref_find(const struct tt_dx_tw *v, size_t n,
+				       const struct tt_conn *c)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (v[k].netns == c->netns && v[k].rport == c->rport &&
+		    !ref_addr_cmp(v[k].family, v[k].raddr, c->family, c->raddr))
+			return &v[k];
+	return NULL;
+}
+
+static bool ref_holds_port(const struct tt_dx_env *env,
+			   const struct tt_conn *c)
+{
+	const struct tt_dx_netenv *ns;
+
+	if (c->role != TCPTRAIL_ROLE_CLIENT || c->state != TIME_WAIT)
+		return false;
+	ns = tt_dx_env_ns(env, c->netns);
+	return !ns || ns->port_lo <= 0 || ns->port_hi < ns->port_lo ||
+	       (c->lport >= ns->port_lo && c->lport <= ns->port_hi);
+}
+
+/* diagnose.c's order of the groups, the most crowded first */
+static int ref_tw_cmp(const void *a, const void *b)
+{
+	const struct tt_dx_tw *x = a, *y = b;
+
+	if (x->permille != y->permille)
+		return x->permille < y->permille ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->rport != y->rport)
+		return x->rport < y->rport ? -1 : 1;
+	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+}
+
+/* Groups in the order their first connection comes, then sorted. */
+static size_t ref_time_wait(const struct tt_dx_env *env, struct tt_dx_tw *v)
+{
+	const struct tt_dx_netenv *ns;
+	const struct tt_dx_tw *g;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < env->all->n; i++) {
+		const struct tt_conn *c = &env->all->v[i];
+
+		if (!ref_holds_port(env, c))
+			continue;
+		ns = tt_dx_env_ns(env, c->netns);
+		g = ref_find(v, n, c);
+		k = g ? (size_t)(g - v) : n;
+		if (k == n) {
+			memset(&v[n], 0, sizeof(v[n]));
+			v[n].netns = c->netns;
+			v[n].family = tt_addr_unmap(c->family, c->raddr,
+						    v[n].raddr);
+			v[n].rport = c->rport;
+			v[n].port_lo = -1;
+			v[n].port_hi = -1;
+			if (ns && ns->port_lo > 0 && ns->port_hi >= ns->port_lo) {
+				v[n].port_lo = ns->port_lo;
+				v[n].port_hi = ns->port_hi;
+				v[n].ports = (uint32_t)(ns->port_hi - ns->port_lo + 1);
+			}
+			n++;
+		}
+		v[k].count++;
+	}
+	for (k = 0; k < n; k++) {
+		if (v[k].ports)
+			v[k].permille = (uint32_t)(v[k].count * 1000 / v[k].ports);
+		v[k].level = v[k].ports ? tt_dx_tw_level(&env->lim, v[k].permille)
+					: TT_DX_OK;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), ref_tw_cmp);
+	return n;
+}
+
+static bool same_group(const struct tt_dx_tw *a, const struct tt_dx_tw *b)
+{
+	return a->netns == b->netns && a->family == b->family &&
+	       !memcmp(a->raddr, b->raddr, sizeof(a->raddr)) &&
+	       a->rport == b->rport && a->count == b->count &&
+	       a->ports == b->ports && a->port_lo == b->port_lo &&
+	       a->port_hi == b->port_hi && a->permille == b->permille &&
+	       a->level == b->level;
+}
+
+static uint32_t rnd_state;
+
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state % n;
+}
+
+/*
+ * A remote address from a small pool, so that destinations repeat: IPv4
+ * (with stray bytes past the fourth, which do not count), the same
+ * address mapped into IPv6, IPv6, and an IPv6 address whose bytes are an
+ * IPv4 one's (the family tells them apart).
+ */
+static void rnd_dest(uint8_t *family, uint8_t *a)
+{
+	uint8_t v4 = (uint8_t)rnd(6);
+	size_t k;
+
+	memset(a, 0, 16);
+	switch (rnd(4)) {
+	case 0:
+		*family = AF_INET;
+		a[0] = 10;
+		a[3] = v4;
+		for (k = 4; k < 16; k++)
+			a[k] = (uint8_t)rnd(3);
+		break;
+	case 1:
+		*family = AF_INET6;
+		a[10] = 0xff;
+		a[11] = 0xff;
+		a[12] = 10;
+		a[15] = v4;
+		break;
+	case 2:
+		*family = AF_INET6;
+		a[0] = 0xfd;
+		a[15] = (uint8_t)rnd(4);
+		break;
+	default:
+		*family = AF_INET6;
+		a[0] = 10;
+		a[3] = v4;
+		break;
+	}
+}
+
+/*
+ * Random worlds: tt_dx_time_wait() makes the groups a scan makes, in the
+ * same order, and tt_dx_tw_find() through the index finds the group the
+ * scan finds, for every connection and for groups with the same
+ * destination twice or a mapped address (which only a hand-made array
+ * has).
+ */
+static void time_wait_index(void)
+{
+	size_t round, i, k, n, bad_groups = 0, bad_finds = 0, found = 0;
+	size_t mapped_found = 0;
+
+	rnd_state = 2463534242U;
+	for (round = 0; round < 300; round++) {
+		struct world w;
+		struct tt_conn c;
+		struct tt_dx_tw *tw, *ref;
+		const struct tt_dx_tw **ix;
+		size_t nconn = rnd(200), nref;
+		long got;
+
+		world_init(&w);
+		w.ns[0].port_lo = 40000;
+		w.ns[0].port_hi = 40000 + (int)rnd(40);
+		/* NS_SERVER's range is unknown, namespace 7 was not read */
+		for (i = 0; i < nconn; i++) {
+			memset(&c, 0, sizeof(c));
+			c.id = i + 1;
+			c.netns = rnd(5) ? NS_CLIENT : rnd(2) ? NS_SERVER : 7;
+			c.role = rnd(8) ? TCPTRAIL_ROLE_CLIENT : TCPTRAIL_ROLE_SERVER;
+			c.state = rnd(5) ? TIME_WAIT : ESTABLISHED;
+			rnd_dest(&c.family, c.raddr);
+			c.rport = (uint16_t)(80 + rnd(3));
+			c.lport = (uint16_t)(39990 + rnd(70));
+			put(&w, &c);
+		}
+		got = tt_dx_time_wait(&w.env, &tw);
+		ref = calloc(nconn + 30, sizeof(*ref));
+		if (!ref)
+			abort();
+		nref = ref_time_wait(&w.env, ref);
+		CHECK_I64(got, (int64_t)nref);
+		n = got > 0 ? (size_t)got : 0;
+		for (k = 0; k < n && k < nref; k++)
+			bad_groups += !same_group(&tw[k], &ref[k]);
+		ix = tt_dx_tw_index(tw, n);
+		CHECK(ix);
+		for (i = 0; ix && i < w.all.n; i++) {
+			const struct tt_dx_tw *a = tt_dx_tw_find(ix, n, &w.all.v[i]);
+			const struct tt_dx_tw *b = ref_find(tw, n, &w.all.v[i]);
+
+			bad_finds += a != b;
+			found += !!a;
+			mapped_found += a && w.all.v[i].family == AF_INET6 &&
+					a->family == AF_INET;
+		}
+		free(ix);
+		free(tw);
+
+		/* hand-made groups: duplicates, mapped addresses kept */
+		n = rnd(30);
+		for (k = 0; k < n; k++) {
+			memset(&ref[k], 0, sizeof(ref[k]));
+			ref[k].netns = rnd(3) ? NS_CLIENT : NS_SERVER;
+			rnd_dest(&ref[k].family, ref[k].raddr);
+			ref[k].rport = (uint16_t)(80 + rnd(3));
+		}
+		ix = tt_dx_tw_index(ref, n);
+		CHECK(ix);
+		for (i = 0; ix && i < w.all.n; i++)
+			bad_finds += tt_dx_tw_find(ix, n, &w.all.v[i]) !=
+				     ref_find(ref, n, &w.all.v[i]);
+		free(ix);
+		free(ref);
+		world_free(&w);
+	}
+	CHECK_U64(bad_groups, 0);
+	CHECK_U64(bad_finds, 0);
+	/* the worlds had groups to find, dual-stack ones too */
+	CHECK(found > 1000);
+	CHECK(mapped_found > 100);
 }
 
 static void peer_matching(void)
@@ -1116,6 +1360,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_resets_without_events", resets_without_events },
 	{ "dx_retransmissions", retransmissions },
 	{ "dx_time_wait_pressure", time_wait_pressure },
+	{ "dx_time_wait_index", time_wait_index },
 	{ "dx_peer_matching", peer_matching },
 	{ "dx_indexed_joins", indexed_joins },
 	{ "dx_mapped_joins", mapped_joins },
