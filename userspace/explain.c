@@ -480,7 +480,8 @@ void dx_print_many(const struct ctx *ctx, const struct dx_world *w,
 {
 	struct tt_dx_result r;
 	struct tt_json j;
-	size_t i, examined = 0, shown = 0, ntw = 0;
+	size_t i, examined = 0, ntw = 0;
+	size_t shown = 0;	/* blocks printed: a blank line between two */
 
 	if (ctx->json) {
 		tt_json_init(&j, stdout, ctx->pretty);
@@ -523,13 +524,14 @@ void dx_print_many(const struct ctx *ctx, const struct dx_world *w,
 
 		if (w->tw[i].level == TT_DX_OK)
 			continue;
-		if (shown || i)
+		if (shown)
 			putchar('\n');
 		tt_dx_tw_summary(&w->tw[i], s, sizeof(s));
 		printf("%s%s%s  %s, netns %" PRIu32 "\n", col(ctx, C_BOLD),
 		       tt_dx_cause_name(TT_DX_TIME_WAIT), col(ctx, C_RESET),
 		       dx_level_name(w->tw[i].level), w->tw[i].netns);
 		wrap(s, 2);
+		shown++;
 	}
 	if (!shown && !ntw)
 		fprintf(stdout,

@@ -61,13 +61,18 @@ static void world_init(struct dx_world *w)
 	tt_dx_limits_default(&w->env.lim);
 }
 
-/* As dx_load() ends, without namespaces to read. */
-static void world_ready(struct dx_world *w)
+/* As dx_load() ends, with nns namespaces in w->ns (allocated). */
+static void world_ready_ns(struct dx_world *w, size_t nns)
 {
 	w->env.all = &w->l;
 	w->env.ns = w->ns;
-	w->env.nns = 0;
+	w->env.nns = nns;
 	CHECK_I64(dx_world_index(w), 0);
+}
+
+static void world_ready(struct dx_world *w)
+{
+	world_ready_ns(w, 0);
 }
 
 static struct tt_conn *client(struct dx_world *w, uint64_t id,
@@ -176,7 +181,115 @@ static void doctor_unknown_outcome(void)
 	dx_free(&w);
 }
 
+/* A destination's TIME_WAIT group, as tt_dx_time_wait() fills one in. */
+static void tw_group(struct tt_dx_tw *t, const char *raddr, uint64_t count,
+		     enum tt_dx_level level)
+{
+	memset(t, 0, sizeof(*t));
+	t->netns = 1;
+	t->family = AF_INET;
+	inet_pton(AF_INET, raddr, t->raddr);
+	t->rport = 80;
+	t->count = count;
+	t->port_lo = 40000;
+	t->port_hi = 40099;
+	t->ports = 100;
+	t->permille = (uint32_t)(count * 10);
+	t->level = level;
+}
+
+/*
+ * explain [FILTER] puts a blank line between two blocks it prints, and
+ * nowhere else, whatever the order of the TIME_WAIT groups: a group left
+ * out (not under pressure) before the first one printed adds none.
+ */
+static void explain_separators(void)
+{
+	struct ctx ctx = { 0 };
+	struct tt_filter f;
+	struct dx_world w;
+	const char *s;
+
+	tt_filter_init(&f);
+	world_init(&w);
+	world_ready(&w);
+	w.tw = calloc(4, sizeof(*w.tw));
+	if (!w.tw)
+		abort();
+	/* not the pressure order: an ok group first, another between */
+	tw_group(&w.tw[0], "10.0.0.2", 10, TT_DX_OK);
+	tw_group(&w.tw[1], "10.0.0.3", 60, TT_DX_WARN);
+	tw_group(&w.tw[2], "10.0.0.4", 20, TT_DX_OK);
+	tw_group(&w.tw[3], "10.0.0.5", 95, TT_DX_CRIT);
+	w.ntw = 4;
+	free(w.tw_by_dest);
+	w.tw_by_dest = tt_dx_tw_index(w.tw, w.ntw);
+	CHECK(w.tw_by_dest);
+
+	capture();
+	dx_print_many(&ctx, &w, &f);
+	s = captured();
+	CHECK_PREFIX(s, "time_wait_pressure  warning, netns 1\n"
+		     "  60 of the 100 local ports");
+	CHECK_HAS(s, "run out\n\ntime_wait_pressure  critical, netns 1\n"
+		     "  95 of the 100 local ports");
+	CHECK(!strstr(s, "10.0.0.2") && !strstr(s, "10.0.0.4"));
+	CHECK(!strstr(s, "\n\n\n"));
+	CHECK(strlen(s) > 2 && s[strlen(s) - 2] != '\n');
+	dx_free(&w);
+}
+
+/*
+ * What explain printed for the groups tt_dx_time_wait() makes stays the
+ * same: the connection, a blank line, the crowded destination.
+ */
+static void explain_separators_as_before(void)
+{
+	struct ctx ctx = { 0 };
+	struct tt_filter f;
+	struct dx_world w;
+	struct tt_conn *c;
+	const char *s;
+	int i;
+
+	tt_filter_init(&f);
+	world_init(&w);
+	w.ns = calloc(1, sizeof(*w.ns));
+	if (!w.ns)
+		abort();
+	tt_dx_netenv_init(&w.ns[0], 1);
+	w.ns[0].port_lo = 40000;
+	w.ns[0].port_hi = 40003;
+	for (i = 0; i < 3; i++) {
+		c = client(&w, (uint64_t)i + 1, "10.0.0.2", 8080,
+			   TCPTRAIL_OUTCOME_ESTABLISHED);
+		c->netns = 1;
+		c->lport = (uint16_t)(40000 + i);
+		c->state = 6;
+	}
+	/* the next connect() found no port */
+	c = client(&w, 9, "10.0.0.2", 8080, TCPTRAIL_OUTCOME_ABORTED);
+	c->netns = 1;
+	c->lport = 0;
+	c->state = 7;
+	world_ready_ns(&w, 1);
+	CHECK_U64(w.ntw, 1);
+
+	capture();
+	dx_print_many(&ctx, &w, &f);
+	s = captured();
+	CHECK_PREFIX(s, "client 10.0.0.1:0 -> 10.0.0.2:8080  CLOSE  id 9");
+	CHECK_HAS(s, "\n  port_exhaustion\n");
+	CHECK_HAS(s, "\n  time_wait_pressure\n");
+	CHECK_HAS(s, "run out\n\ntime_wait_pressure  warning, netns 1\n"
+		     "  3 of the 4 local ports");
+	CHECK(!strstr(s, "\n\n\n"));
+	dx_free(&w);
+}
+
 const struct tt_test explain_tests[] = {
 	{ "doctor_unknown_outcome", doctor_unknown_outcome },
+	{ "explain_separators", explain_separators },
+	{ "explain_separators_as_before", explain_separators_as_before },
 	TT_TESTS_END
 };
