@@ -322,6 +322,153 @@ const struct tt_conn *tt_dx_peer(const struct tt_conn_list *all,
 	return best;
 }
 
+/* ---- clients in TIME_WAIT, counted per destination ---- */
+
+/*
+ * What a destination is grouped by: the namespace, the remote port and
+ * the remote address with a dual-stack socket's ::ffff:a.b.c.d read as
+ * a.b.c.d (an IPv4 peer's ports come from the same space either way).
+ */
+struct tw_key {
+	uint32_t netns;
+	uint16_t rport;
+	int family;
+	uint8_t addr[16];
+};
+
+static void tw_key_make(uint32_t netns, int family, const uint8_t *raddr,
+			uint16_t rport, struct tw_key *k)
+{
+	k->netns = netns;
+	k->rport = rport;
+	k->family = tt_addr_unmap(family, raddr, k->addr);
+}
+
+static int tw_key_cmp(const struct tw_key *x, const struct tw_key *y)
+{
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->rport != y->rport)
+		return x->rport < y->rport ? -1 : 1;
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->addr, y->addr, sizeof(x->addr));
+}
+
+/*
+ * A client in TIME_WAIT holding one of connect()'s ports: one outside the
+ * namespace's ephemeral range (bound, or left from before the range
+ * changed) takes none of them.
+ */
+static bool tw_holds_port(const struct tt_dx_env *env, const struct tt_conn *c)
+{
+	const struct tt_dx_netenv *ns;
+
+	if (c->role != TCPTRAIL_ROLE_CLIENT || c->state != 6)
+		return false;
+	ns = tt_dx_env_ns(env, c->netns);
+	return !ns || ns->port_lo <= 0 || ns->port_hi < ns->port_lo ||
+	       (c->lport >= ns->port_lo && c->lport <= ns->port_hi);
+}
+
+/* The destination of clients in TIME_WAIT; at: the first one's place in
+ * env->all.
+ */
+struct tt_dx_tw_dest {
+	struct tw_key k;
+	size_t at;
+	uint64_t count;
+};
+
+static int dest_key_cmp(const void *a, const void *b)
+{
+	const struct tt_dx_tw_dest *x = a, *y = b;
+	int r = tw_key_cmp(&x->k, &y->k);
+
+	if (r)
+		return r;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/*
+ * Every destination of env->all's clients holding a port in TIME_WAIT,
+ * once, with their count, sorted by key: *out is allocated (free it);
+ * returns the count, or -1 when out of memory.
+ */
+static long tw_dests(const struct tt_dx_env *env, struct tt_dx_tw_dest **out)
+{
+	struct tt_dx_tw_dest *v, *shrunk;
+	size_t m = 0, n = 0, i, k;
+
+	*out = NULL;
+	if (!env->all || !env->all->n)
+		return 0;
+	v = malloc(env->all->n * sizeof(*v));
+	if (!v)
+		return -1;
+	for (i = 0; i < env->all->n; i++) {
+		const struct tt_conn *c = &env->all->v[i];
+
+		if (!tw_holds_port(env, c))
+			continue;
+		tw_key_make(c->netns, c->family, c->raddr, c->rport, &v[m].k);
+		v[m].at = i;
+		m++;
+	}
+	if (!m) {
+		free(v);
+		return 0;
+	}
+	qsort(v, m, sizeof(*v), dest_key_cmp);
+	for (i = 0; i < m; i = k) {
+		for (k = i + 1; k < m && !tw_key_cmp(&v[k].k, &v[i].k); k++)
+			;
+		v[n] = v[i];
+		v[n].count = k - i;
+		n++;
+	}
+	/* kept as long as the world: room for every connection would be waste */
+	shrunk = realloc(v, n * sizeof(*v));
+	*out = shrunk ? shrunk : v;
+	return (long)n;
+}
+
+/*
+ * How many clients hold a port in TIME_WAIT toward c's destination: a
+ * lookup in env's count when indexed, as connect() failing for want of a
+ * port comes with many connections and many failures.
+ */
+static uint64_t tw_toward(const struct tt_dx_env *env, const struct tt_conn *c)
+{
+	const struct tt_conn_list *all = env->all;
+	size_t lo = 0, hi = env->ntw_dest, mid, i;
+	uint64_t tw = 0;
+	struct tw_key k;
+
+	if (!env->tw_dest) {
+		for (i = 0; all && i < all->n; i++) {
+			const struct tt_conn *o = &all->v[i];
+
+			if (tw_holds_port(env, o) && o->netns == c->netns &&
+			    o->rport == c->rport &&
+			    !addr_cmp(o->family, o->raddr, c->family, c->raddr))
+				tw++;
+		}
+		return tw;
+	}
+	tw_key_make(c->netns, c->family, c->raddr, c->rport, &k);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (tw_key_cmp(&env->tw_dest[mid].k, &k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < env->ntw_dest && !tw_key_cmp(&env->tw_dest[lo].k, &k))
+		tw = env->tw_dest[lo].count;
+	return tw;
+}
+
 /* ---- the tuple index: joins in O(log n) rather than a scan each ---- */
 
 struct tuple {
@@ -369,9 +516,12 @@ int tt_dx_env_index(struct tt_dx_env *env)
 {
 	const struct tt_conn **v;
 	size_t i;
+	long n;
 
 	env->by_tuple = NULL;
 	env->nby = 0;
+	env->tw_dest = NULL;
+	env->ntw_dest = 0;
 	if (!env->all || !env->all->n)
 		return 0;
 	v = malloc(env->all->n * sizeof(*v));
@@ -382,6 +532,10 @@ int tt_dx_env_index(struct tt_dx_env *env)
 	qsort(v, env->all->n, sizeof(*v), index_cmp);
 	env->by_tuple = v;
 	env->nby = env->all->n;
+	n = tw_dests(env, &env->tw_dest);
+	if (n < 0)
+		return -1;
+	env->ntw_dest = (size_t)n;
 	return 0;
 }
 
@@ -390,6 +544,9 @@ void tt_dx_env_index_free(struct tt_dx_env *env)
 	free(env->by_tuple);
 	env->by_tuple = NULL;
 	env->nby = 0;
+	free(env->tw_dest);
+	env->tw_dest = NULL;
+	env->ntw_dest = 0;
 }
 
 /* [*lo, return) of the index entries matching k. */
@@ -901,22 +1058,6 @@ static void rule_unanswered_syns(struct dx *x)
 	fact(d, "rto_wait_ns", (int64_t)rto_wait(c, TCPTRAIL_RTX_SYN));
 }
 
-/*
- * A client in TIME_WAIT holding one of connect()'s ports: one outside the
- * namespace's ephemeral range (bound, or left from before the range
- * changed) takes none of them.
- */
-static bool tw_holds_port(const struct tt_dx_env *env, const struct tt_conn *c)
-{
-	const struct tt_dx_netenv *ns;
-
-	if (c->role != TCPTRAIL_ROLE_CLIENT || c->state != 6)
-		return false;
-	ns = tt_dx_env_ns(env, c->netns);
-	return !ns || ns->port_lo <= 0 || ns->port_hi < ns->port_lo ||
-	       (c->lport >= ns->port_lo && c->lport <= ns->port_hi);
-}
-
 static void rule_client_abort(struct dx *x)
 {
 	const struct tt_conn *c = x->c;
@@ -928,21 +1069,12 @@ static void rule_client_abort(struct dx *x)
 
 	endpoint(c, c->raddr, c->rport, ep, sizeof(ep));
 	if (!c->lport && !c->syn_retrans && !count_rtx(c, TCPTRAIL_RTX_SYN)) {
-		const struct tt_conn_list *all = x->env->all;
-		uint64_t tw = 0;
-		size_t i;
+		uint64_t tw;
 
 		d = add(x, TT_DX_PORT_EXHAUSTION);
 		if (!d)
 			return;
-		for (i = 0; all && i < all->n; i++) {
-			const struct tt_conn *o = &all->v[i];
-
-			if (tw_holds_port(x->env, o) &&
-			    o->netns == c->netns && o->rport == c->rport &&
-			    !addr_cmp(o->family, o->raddr, c->family, c->raddr))
-				tw++;
-		}
+		tw = tw_toward(x->env, c);
 		say(d,
 		    "connect() to %s failed at %s before any SYN left: no local port was free for it (EADDRNOTAVAIL)",
 		    ep, rel(x, when, t, sizeof(t)));
@@ -1400,37 +1532,6 @@ static int tw_cmp(const void *a, const void *b)
 	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
 }
 
-/*
- * What a destination is grouped by: the namespace, the remote port and
- * the remote address with a dual-stack socket's ::ffff:a.b.c.d read as
- * a.b.c.d (an IPv4 peer's ports come from the same space either way).
- */
-struct tw_key {
-	uint32_t netns;
-	uint16_t rport;
-	int family;
-	uint8_t addr[16];
-};
-
-static void tw_key_make(uint32_t netns, int family, const uint8_t *raddr,
-			uint16_t rport, struct tw_key *k)
-{
-	k->netns = netns;
-	k->rport = rport;
-	k->family = tt_addr_unmap(family, raddr, k->addr);
-}
-
-static int tw_key_cmp(const struct tw_key *x, const struct tw_key *y)
-{
-	if (x->netns != y->netns)
-		return x->netns < y->netns ? -1 : 1;
-	if (x->rport != y->rport)
-		return x->rport < y->rport ? -1 : 1;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
-}
-
 static void tw_key_of_group(const struct tt_dx_tw *t, struct tw_key *k)
 {
 	tw_key_make(t->netns, t->family, t->raddr, t->rport, k);
@@ -1487,26 +1588,9 @@ const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *const *by_dest,
 	return tw_key_cmp(&e, &k) ? NULL : by_dest[lo];
 }
 
-/* A connection holding a port in TIME_WAIT; at: its place in env->all. */
-struct tw_seen {
-	struct tw_key k;
-	size_t at;
-	uint64_t count;
-};
-
-static int seen_key_cmp(const void *a, const void *b)
-{
-	const struct tw_seen *x = a, *y = b;
-	int r = tw_key_cmp(&x->k, &y->k);
-
-	if (r)
-		return r;
-	return x->at < y->at ? -1 : x->at > y->at;
-}
-
 static int seen_at_cmp(const void *a, const void *b)
 {
-	const struct tw_seen *x = a, *y = b;
+	const struct tt_dx_tw_dest *x = a, *y = b;
 
 	return x->at < y->at ? -1 : x->at > y->at;
 }
@@ -1514,43 +1598,22 @@ static int seen_at_cmp(const void *a, const void *b)
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 {
 	const struct tt_dx_netenv *ns;
-	struct tw_seen *seen;
+	struct tt_dx_tw_dest *seen;
 	struct tt_dx_tw *v;
-	size_t m = 0, n = 0, i, k;
+	size_t n, k;
+	long got;
 
 	*out = NULL;
-	if (!env->all || !env->all->n)
-		return 0;
-	seen = malloc(env->all->n * sizeof(*seen));
-	if (!seen)
-		return -1;
-	for (i = 0; i < env->all->n; i++) {
-		const struct tt_conn *c = &env->all->v[i];
-
-		if (!tw_holds_port(env, c))
-			continue;
-		tw_key_make(c->netns, c->family, c->raddr, c->rport, &seen[m].k);
-		seen[m].at = i;
-		m++;
-	}
-	if (!m) {
-		free(seen);
-		return 0;
-	}
+	got = tw_dests(env, &seen);
+	if (got <= 0)
+		return got;
+	n = (size_t)got;
 	/*
-	 * Sorting finds the groups; they go back in the order of their first
-	 * connection, as a scan makes them: qsort is not stable, and the
-	 * sort by pressure orders its ties (the same address and port in two
-	 * namespaces) as before only when given the same array.
+	 * The groups go back in the order of their first connection, as a
+	 * scan makes them: qsort is not stable, and the sort by pressure
+	 * orders its ties (the same address and port in two namespaces) as
+	 * before only when given the same array.
 	 */
-	qsort(seen, m, sizeof(*seen), seen_key_cmp);
-	for (i = 0; i < m; i = k) {
-		for (k = i + 1; k < m && !tw_key_cmp(&seen[k].k, &seen[i].k); k++)
-			;
-		seen[n] = seen[i];
-		seen[n].count = k - i;
-		n++;
-	}
 	qsort(seen, n, sizeof(*seen), seen_at_cmp);
 	v = calloc(n, sizeof(*v));
 	if (!v) {

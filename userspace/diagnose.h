@@ -86,6 +86,8 @@ void tt_dx_netenv_init(struct tt_dx_netenv *ns, uint32_t netns);
 /* The TcpExt lines of /proc/net/netstat text; 0, or -1 when absent. */
 int tt_dx_netstat_parse(const char *text, struct tt_dx_netenv *ns);
 
+struct tt_dx_tw_dest;
+
 struct tt_dx_env {
 	struct tt_dx_limits lim;
 	/* every connection known: the other ends, the listeners' history,
@@ -97,10 +99,15 @@ struct tt_dx_env {
 	/* all, sorted by four-tuple (tt_dx_env_index); NULL: scan all */
 	const struct tt_conn **by_tuple;
 	size_t nby;
+	/* all's clients in TIME_WAIT counted per destination, by ns as it
+	 * was then (tt_dx_env_index); NULL: scan all
+	 */
+	struct tt_dx_tw_dest *tw_dest;
+	size_t ntw_dest;
 };
 
-/* Index env->all for the joins: 0, or -1 when out of memory (env then
- * works without it, by scanning).
+/* Index env->all for the joins and the TIME_WAIT counts: 0, or -1 when
+ * out of memory (env then works without what is missing, by scanning).
  */
 int tt_dx_env_index(struct tt_dx_env *env);
 void tt_dx_env_index_free(struct tt_dx_env *env);

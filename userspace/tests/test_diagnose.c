@@ -1168,6 +1168,135 @@ static void time_wait_index(void)
 	CHECK(mapped_found > 100);
 }
 
+/* ---- port exhaustion's TIME_WAIT count against a scan ---- */
+
+/* What rule_client_abort counted by scanning every connection. */
+static uint64_t ref_tw_toward(const struct tt_dx_env *env,
+			      const struct tt_conn *c)
+{
+	const struct tt_conn_list *all = env->all;
+	uint64_t tw = 0;
+	size_t i;
+
+	for (i = 0; all && i < all->n; i++) {
+		const struct tt_conn *o = &all->v[i];
+
+		if (ref_holds_port(env, o) && o->netns == c->netns &&
+		    o->rport == c->rport &&
+		    !ref_addr_cmp(o->family, o->raddr, c->family, c->raddr))
+			tw++;
+	}
+	return tw;
+}
+
+static bool same_result(const struct tt_dx_result *a,
+			const struct tt_dx_result *b)
+{
+	size_t i, k;
+
+	if (a->n != b->n || a->peer != b->peer)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		const struct tt_diag *x = &a->d[i], *y = &b->d[i];
+
+		if (x->cause != y->cause || strcmp(x->summary, y->summary) ||
+		    x->nev != y->nev || x->ev_more != y->ev_more ||
+		    x->nfacts != y->nfacts)
+			return false;
+		for (k = 0; k < x->nev; k++)
+			if (x->ev[k].c != y->ev[k].c || x->ev[k].i != y->ev[k].i)
+				return false;
+		for (k = 0; k < x->nfacts; k++)
+			if (strcmp(x->facts[k].key, y->facts[k].key) ||
+			    x->facts[k].v != y->facts[k].v)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Random worlds of four namespaces (two ranges, one unknown, one not
+ * read) and dual-stack destinations: a connect() that found no port gets
+ * from the indexed env the TIME_WAIT count a scan of every connection
+ * gives, and every connection the same diagnoses, byte for byte, as
+ * without the index.
+ */
+static void port_exhaustion_index(void)
+{
+	static const uint32_t nets[] = { NS_CLIENT, NS_SERVER, 7, 9 };
+	size_t round, i, bad_counts = 0, bad_results = 0, failures = 0;
+	size_t counted = 0, mapped_counted = 0, ranged = 0;
+
+	rnd_state = 88172645U;
+	for (round = 0; round < 200; round++) {
+		struct world w;
+		struct tt_dx_netenv ns[3];
+		struct tt_conn c;
+		struct tt_dx_result r1, r2;
+		size_t nconn = rnd(250);
+
+		world_init(&w);
+		tt_dx_netenv_init(&ns[0], NS_CLIENT);
+		ns[0].port_lo = 40000;
+		ns[0].port_hi = 40000 + (int)rnd(40);
+		/* NS_SERVER's range is unknown, namespace 7 was not read */
+		tt_dx_netenv_init(&ns[1], NS_SERVER);
+		tt_dx_netenv_init(&ns[2], 9);
+		ns[2].port_lo = 40020;
+		ns[2].port_hi = 40050;
+		w.env.ns = ns;
+		w.env.nns = 3;
+		for (i = 0; i < nconn; i++) {
+			bool failed = !rnd(6);
+
+			mk(&c, rnd(8) ? TCPTRAIL_ROLE_CLIENT : TCPTRAIL_ROLE_SERVER,
+			   i + 1, "10.0.0.1", (uint16_t)(39990 + rnd(70)),
+			   "10.0.0.2", 80, T0 + i * MS);
+			c.netns = nets[rnd(4)];
+			rnd_dest(&c.family, c.raddr);
+			c.rport = (uint16_t)(80 + rnd(3));
+			if (failed && c.role == TCPTRAIL_ROLE_CLIENT) {
+				c.lport = 0;
+				st(&c, 20000, SYN_SENT, CLOSE);
+				c.outcome = TCPTRAIL_OUTCOME_ABORTED;
+			} else if (rnd(5)) {
+				est(&c, 1 * MS);
+				fin_close(&c, 2 * MS);
+			}
+			put(&w, &c);
+		}
+		for (i = 0; i < w.all.n; i++) {
+			const struct tt_conn *o = &w.all.v[i];
+			const struct tt_diag *d;
+			int64_t want;
+
+			tt_dx_explain(&w.env, o, &r1);
+			CHECK(tt_dx_env_index(&w.env) == 0);
+			tt_dx_explain(&w.env, o, &r2);
+			tt_dx_env_index_free(&w.env);
+			bad_results += !same_result(&r1, &r2);
+			d = find(&r2, TT_DX_PORT_EXHAUSTION);
+			if (!d)
+				continue;
+			failures++;
+			want = (int64_t)ref_tw_toward(&w.env, o);
+			bad_counts += fact(d, "time_wait") != want;
+			counted += want > 0;
+			mapped_counted += want > 0 && o->family == AF_INET6 &&
+					  o->raddr[10] == 0xff;
+			ranged += want > 0 && strstr(d->summary, " are in TIME_WAIT toward it");
+		}
+		world_free(&w);
+	}
+	CHECK_U64(bad_counts, 0);
+	CHECK_U64(bad_results, 0);
+	/* the worlds had ports to count, for dual-stack sockets too */
+	CHECK(failures > 2000);
+	CHECK(counted > 800);
+	CHECK(mapped_counted > 200);
+	CHECK(ranged > 200);
+}
+
 static void peer_matching(void)
 {
 	struct world w;
@@ -1361,6 +1490,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_retransmissions", retransmissions },
 	{ "dx_time_wait_pressure", time_wait_pressure },
 	{ "dx_time_wait_index", time_wait_index },
+	{ "dx_port_exhaustion_index", port_exhaustion_index },
 	{ "dx_peer_matching", peer_matching },
 	{ "dx_indexed_joins", indexed_joins },
 	{ "dx_mapped_joins", mapped_joins },
