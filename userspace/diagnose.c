@@ -371,23 +371,17 @@ static bool tw_holds_port(const struct tt_dx_env *env, const struct tt_conn *c)
 	       (c->lport >= ns->port_lo && c->lport <= ns->port_hi);
 }
 
-/* The destination of clients in TIME_WAIT; at: the first one's place in
- * env->all.
- */
+/* The destination of clients in TIME_WAIT. */
 struct tt_dx_tw_dest {
 	struct tw_key k;
-	size_t at;
 	uint64_t count;
 };
 
 static int dest_key_cmp(const void *a, const void *b)
 {
 	const struct tt_dx_tw_dest *x = a, *y = b;
-	int r = tw_key_cmp(&x->k, &y->k);
 
-	if (r)
-		return r;
-	return x->at < y->at ? -1 : x->at > y->at;
+	return tw_key_cmp(&x->k, &y->k);
 }
 
 /*
@@ -412,7 +406,6 @@ static long tw_dests(const struct tt_dx_env *env, struct tt_dx_tw_dest **out)
 		if (!tw_holds_port(env, c))
 			continue;
 		tw_key_make(c->netns, c->family, c->raddr, c->rport, &v[m].k);
-		v[m].at = i;
 		m++;
 	}
 	if (!m) {
@@ -1519,9 +1512,15 @@ enum tt_dx_level tt_dx_tw_level(const struct tt_dx_limits *lim,
 	return TT_DX_OK;
 }
 
+/*
+ * Total: the same address and port can be a group in two namespaces, and
+ * an IPv6 address can have an IPv4 one's bytes; left tied, their order
+ * would be the libc qsort's and the order of env->all's connections.
+ */
 static int tw_cmp(const void *a, const void *b)
 {
 	const struct tt_dx_tw *x = a, *y = b;
+	int r;
 
 	if (x->permille != y->permille)
 		return x->permille < y->permille ? 1 : -1;
@@ -1529,7 +1528,18 @@ static int tw_cmp(const void *a, const void *b)
 		return x->count < y->count ? 1 : -1;
 	if (x->rport != y->rport)
 		return x->rport < y->rport ? -1 : 1;
-	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+	r = memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+	if (r)
+		return r;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return x->family < y->family ? -1 : x->family > y->family;
+}
+
+void tt_dx_tw_sort(struct tt_dx_tw *v, size_t n)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), tw_cmp);
 }
 
 static void tw_key_of_group(const struct tt_dx_tw *t, struct tw_key *k)
@@ -1588,13 +1598,6 @@ const struct tt_dx_tw *tt_dx_tw_find(const struct tt_dx_tw *const *by_dest,
 	return tw_key_cmp(&e, &k) ? NULL : by_dest[lo];
 }
 
-static int seen_at_cmp(const void *a, const void *b)
-{
-	const struct tt_dx_tw_dest *x = a, *y = b;
-
-	return x->at < y->at ? -1 : x->at > y->at;
-}
-
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 {
 	const struct tt_dx_netenv *ns;
@@ -1608,13 +1611,6 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 	if (got <= 0)
 		return got;
 	n = (size_t)got;
-	/*
-	 * The groups go back in the order of their first connection, as a
-	 * scan makes them: qsort is not stable, and the sort by pressure
-	 * orders its ties (the same address and port in two namespaces) as
-	 * before only when given the same array.
-	 */
-	qsort(seen, n, sizeof(*seen), seen_at_cmp);
 	v = calloc(n, sizeof(*v));
 	if (!v) {
 		free(seen);
@@ -1640,7 +1636,7 @@ long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out)
 					: TT_DX_OK;
 	}
 	free(seen);
-	qsort(v, n, sizeof(*v), tw_cmp);
+	tt_dx_tw_sort(v, n);
 	*out = v;
 	return (long)n;
 }

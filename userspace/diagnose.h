@@ -189,6 +189,12 @@ struct tt_dx_tw {
  */
 long tt_dx_time_wait(const struct tt_dx_env *env, struct tt_dx_tw **out);
 /*
+ * The n groups of v the most crowded first, as tt_dx_time_wait() gives
+ * them; ties go by port, address, namespace and family, so the order
+ * does not depend on v's.
+ */
+void tt_dx_tw_sort(struct tt_dx_tw *v, size_t n);
+/*
  * The n groups of v by destination, for tt_dx_tw_find(): allocated (free
  * it), NULL when out of memory.
  */

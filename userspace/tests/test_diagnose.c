@@ -972,6 +972,7 @@ static bool ref_holds_port(const struct tt_dx_env *env,
 static int ref_tw_cmp(const void *a, const void *b)
 {
 	const struct tt_dx_tw *x = a, *y = b;
+	int r;
 
 	if (x->permille != y->permille)
 		return x->permille < y->permille ? 1 : -1;
@@ -979,7 +980,12 @@ static int ref_tw_cmp(const void *a, const void *b)
 		return x->count < y->count ? 1 : -1;
 	if (x->rport != y->rport)
 		return x->rport < y->rport ? -1 : 1;
-	return memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+	r = memcmp(x->raddr, y->raddr, sizeof(x->raddr));
+	if (r)
+		return r;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return x->family < y->family ? -1 : x->family > y->family;
 }
 
 /* Groups in the order their first connection comes, then sorted. */
@@ -1166,6 +1172,149 @@ static void time_wait_index(void)
 	/* the worlds had groups to find, dual-stack ones too */
 	CHECK(found > 1000);
 	CHECK(mapped_found > 100);
+}
+
+/*
+ * tt_dx_tw_sort() on the six tied groups g and four more (one more tie in
+ * a fourth namespace, a higher share, another port, an unknown range),
+ * shuffled 200 times: one order every time, the expected one.
+ */
+static void shuffled_sort(const struct tt_dx_tw *g)
+{
+	/* netns, family, rport, count of each, in the order expected */
+	static const uint32_t want[][4] = {
+		{ 10, AF_INET, 80, 5 },
+		{ 10, AF_INET, 80, 4 }, { 10, AF_INET6, 80, 4 },
+		{ 20, AF_INET, 80, 4 }, { 20, AF_INET6, 80, 4 },
+		{ 30, AF_INET, 80, 4 }, { 30, AF_INET6, 80, 4 },
+		{ 40, AF_INET, 80, 4 },
+		{ 10, AF_INET, 81, 4 },
+		{ 50, AF_INET, 80, 9 },
+	};
+	struct tt_dx_tw v[10], ref[10], t;
+	size_t i, k, bad = 0, moved = 0;
+	int round;
+
+	memcpy(v, g, 6 * sizeof(*v));
+	v[6] = g[0];
+	v[6].netns = 40;
+	v[7] = g[0];
+	v[7].count = 5;
+	v[7].permille = 50;
+	v[7].raddr[3] = 3;
+	v[8] = g[0];
+	v[8].rport = 81;
+	v[9] = g[0];
+	v[9].netns = 50;
+	v[9].count = 9;
+	v[9].ports = 0;
+	v[9].permille = 0;
+	v[9].level = TT_DX_OK;
+	for (round = 0; round < 200; round++) {
+		for (i = 10; i > 1; i--) {
+			size_t j = rnd((uint32_t)i);
+
+			t = v[i - 1];
+			v[i - 1] = v[j];
+			v[j] = t;
+		}
+		if (round)
+			moved += !same_group(&v[1], &ref[1]);
+		tt_dx_tw_sort(v, 10);
+		if (!round)
+			memcpy(ref, v, sizeof(ref));
+		for (k = 0; k < 10; k++)
+			bad += !same_group(&v[k], &ref[k]);
+	}
+	CHECK_U64(bad, 0);
+	/* the shuffles did move the groups about */
+	CHECK(moved > 150);
+	for (k = 0; k < 10; k++) {
+		CHECK_U64(ref[k].netns, want[k][0]);
+		CHECK_U64(ref[k].family, want[k][1]);
+		CHECK_U64(ref[k].rport, want[k][2]);
+		CHECK_U64(ref[k].count, want[k][3]);
+	}
+}
+
+/*
+ * Groups that tie on pressure, port and address bytes (one address in
+ * three namespaces with the same range, IPv4 and dual-stack sockets in
+ * one group, an IPv6 address with the IPv4 one's bytes) come out in one
+ * order whatever the order of the connections, and of the groups handed
+ * to tt_dx_tw_sort(): netns, then family.
+ */
+static void time_wait_order(void)
+{
+	static const uint32_t nets[] = { 30, 10, 20 };
+	struct world w;
+	struct tt_dx_netenv ns[3];
+	struct tt_dx_tw *first = NULL, *tw;
+	struct tt_conn c;
+	size_t i, k, bad = 0;
+	long n0 = 0, n;
+	int round;
+
+	world_init(&w);
+	for (k = 0; k < 3; k++) {
+		tt_dx_netenv_init(&ns[k], nets[k]);
+		ns[k].port_lo = 40000;
+		ns[k].port_hi = 40099;
+	}
+	w.env.ns = ns;
+	w.env.nns = 3;
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 4; i++) {
+			/* 10.0.0.2, half of them through a dual-stack socket */
+			mk(&c, TCPTRAIL_ROLE_CLIENT, k * 10 + i + 1,
+			   i % 2 ? "::ffff:10.0.0.1" : "10.0.0.1",
+			   (uint16_t)(40000 + i),
+			   i % 2 ? "::ffff:10.0.0.2" : "10.0.0.2", 80, T0);
+			c.netns = nets[k];
+			c.state = TIME_WAIT;
+			put(&w, &c);
+		}
+		/* a00:2:: has 10.0.0.2's first bytes; 4 in TIME_WAIT too */
+		for (i = 0; i < 4; i++) {
+			mk(&c, TCPTRAIL_ROLE_CLIENT, k * 10 + i + 5, "fd00::1",
+			   (uint16_t)(40010 + i), "a00:2::", 80, T0);
+			c.netns = nets[k];
+			c.state = TIME_WAIT;
+			put(&w, &c);
+		}
+	}
+	rnd_state = 1234567U;
+	for (round = 0; round < 50; round++) {
+		/* a Fisher-Yates shuffle of the connections */
+		for (i = w.all.n; i > 1; i--) {
+			size_t j = rnd((uint32_t)i);
+
+			c = w.all.v[i - 1];
+			w.all.v[i - 1] = w.all.v[j];
+			w.all.v[j] = c;
+		}
+		n = tt_dx_time_wait(&w.env, &tw);
+		if (!first) {
+			first = tw;
+			n0 = n;
+			continue;
+		}
+		CHECK_I64(n, n0);
+		for (k = 0; k < (size_t)n && k < (size_t)n0; k++)
+			bad += !same_group(&tw[k], &first[k]);
+		free(tw);
+	}
+	CHECK_U64(bad, 0);
+	CHECK_I64(n0, 6);
+	if (n0 == 6)
+		shuffled_sort(first);
+	for (k = 0; first && k < 6 && k < (size_t)n0; k++) {
+		CHECK_U64(first[k].count, 4);
+		CHECK_U64(first[k].netns, 10 + 10 * (k / 2));
+		CHECK_U64(first[k].family, k % 2 ? AF_INET6 : AF_INET);
+	}
+	free(first);
+	world_free(&w);
 }
 
 /* ---- port exhaustion's TIME_WAIT count against a scan ---- */
@@ -1490,6 +1639,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_retransmissions", retransmissions },
 	{ "dx_time_wait_pressure", time_wait_pressure },
 	{ "dx_time_wait_index", time_wait_index },
+	{ "dx_time_wait_order", time_wait_order },
 	{ "dx_port_exhaustion_index", port_exhaustion_index },
 	{ "dx_peer_matching", peer_matching },
 	{ "dx_indexed_joins", indexed_joins },
