@@ -138,12 +138,34 @@ int tt_dx_netstat_parse(const char *text, struct tt_dx_netenv *ns)
 const struct tt_dx_netenv *tt_dx_env_ns(const struct tt_dx_env *env,
 					uint32_t netns)
 {
-	size_t i;
+	size_t i, lo = 0, hi = env->nns_sorted;
 
-	for (i = 0; i < env->nns; i++)
-		if (env->ns[i].netns == netns)
-			return &env->ns[i];
-	return NULL;
+	if (!env->ns_sorted) {
+		for (i = 0; i < env->nns; i++)
+			if (env->ns[i].netns == netns)
+				return &env->ns[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		i = lo + (hi - lo) / 2;
+		if (env->ns_sorted[i]->netns < netns)
+			lo = i + 1;
+		else
+			hi = i;
+	}
+	return lo < env->nns_sorted && env->ns_sorted[lo]->netns == netns ?
+	       env->ns_sorted[lo] : NULL;
+}
+
+/* A namespace twice is found first where it comes first, as by a scan. */
+static int ns_cmp(const void *a, const void *b)
+{
+	const struct tt_dx_netenv *x = *(const struct tt_dx_netenv *const *)a;
+	const struct tt_dx_netenv *y = *(const struct tt_dx_netenv *const *)b;
+
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	return x < y ? -1 : x > y;
 }
 
 /* ---- reading a timeline ---- */
@@ -507,6 +529,7 @@ static int index_cmp(const void *a, const void *b)
 
 int tt_dx_env_index(struct tt_dx_env *env)
 {
+	const struct tt_dx_netenv **ns;
 	const struct tt_conn **v;
 	size_t i;
 	long n;
@@ -515,6 +538,21 @@ int tt_dx_env_index(struct tt_dx_env *env)
 	env->nby = 0;
 	env->tw_dest = NULL;
 	env->ntw_dest = 0;
+	env->ns_sorted = NULL;
+	env->nns_sorted = 0;
+	/* every connection looks its namespace up, and --all-netns can
+	 * bring many
+	 */
+	if (env->nns) {
+		ns = malloc(env->nns * sizeof(*ns));
+		if (!ns)
+			return -1;
+		for (i = 0; i < env->nns; i++)
+			ns[i] = &env->ns[i];
+		qsort(ns, env->nns, sizeof(*ns), ns_cmp);
+		env->ns_sorted = ns;
+		env->nns_sorted = env->nns;
+	}
 	if (!env->all || !env->all->n)
 		return 0;
 	v = malloc(env->all->n * sizeof(*v));
@@ -540,6 +578,9 @@ void tt_dx_env_index_free(struct tt_dx_env *env)
 	free(env->tw_dest);
 	env->tw_dest = NULL;
 	env->ntw_dest = 0;
+	free(env->ns_sorted);
+	env->ns_sorted = NULL;
+	env->nns_sorted = 0;
 }
 
 /* [*lo, return) of the index entries matching k. */

@@ -104,10 +104,14 @@ struct tt_dx_env {
 	 */
 	struct tt_dx_tw_dest *tw_dest;
 	size_t ntw_dest;
+	/* ns by netns, as it was then (tt_dx_env_index); NULL: scan ns */
+	const struct tt_dx_netenv **ns_sorted;
+	size_t nns_sorted;
 };
 
-/* Index env->all for the joins and the TIME_WAIT counts: 0, or -1 when
- * out of memory (env then works without what is missing, by scanning).
+/* Index env->ns and env->all for the namespaces, the joins and the
+ * TIME_WAIT counts: 0, or -1 when out of memory (env then works without
+ * what is missing, by scanning).
  */
 int tt_dx_env_index(struct tt_dx_env *env);
 void tt_dx_env_index_free(struct tt_dx_env *env);

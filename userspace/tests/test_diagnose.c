@@ -1446,6 +1446,54 @@ static void port_exhaustion_index(void)
 	CHECK(ranged > 200);
 }
 
+/*
+ * tt_dx_env_ns() through the index finds what a scan of env->ns finds,
+ * the first of a namespace listed twice included, on random unsorted
+ * lists, and nothing for a namespace not listed.
+ */
+static void env_ns_index(void)
+{
+	size_t round, i, bad = 0, found = 0, twice = 0;
+
+	rnd_state = 521288629U;
+	for (round = 0; round < 500; round++) {
+		struct tt_dx_netenv ns[64];
+		struct tt_dx_env env;
+		size_t n = rnd(65);
+
+		memset(&env, 0, sizeof(env));
+		for (i = 0; i < n; i++) {
+			/* a small pool repeats some, the top bit sorts high */
+			tt_dx_netenv_init(&ns[i], rnd(2) ? 4026531840U + rnd(30)
+							 : rnd(30));
+		}
+		env.ns = ns;
+		env.nns = n;
+		CHECK(tt_dx_env_index(&env) == 0);
+		for (i = 0; i < 200; i++) {
+			uint32_t q = rnd(2) ? 4026531840U + rnd(32) : rnd(32);
+			const struct tt_dx_netenv *a = tt_dx_env_ns(&env, q);
+			const struct tt_dx_netenv *b = NULL;
+			size_t k, seen = 0;
+
+			for (k = 0; k < n; k++)
+				if (ns[k].netns == q) {
+					b = b ? b : &ns[k];
+					seen++;
+				}
+			bad += a != b;
+			found += !!b;
+			twice += seen > 1;
+		}
+		tt_dx_env_index_free(&env);
+		CHECK(!env.ns_sorted);
+	}
+	CHECK_U64(bad, 0);
+	/* the lists had namespaces to find, some of them twice */
+	CHECK(found > 30000);
+	CHECK(twice > 8000);
+}
+
 static void peer_matching(void)
 {
 	struct world w;
@@ -1641,6 +1689,7 @@ const struct tt_test diagnose_tests[] = {
 	{ "dx_time_wait_index", time_wait_index },
 	{ "dx_time_wait_order", time_wait_order },
 	{ "dx_port_exhaustion_index", port_exhaustion_index },
+	{ "dx_env_ns_index", env_ns_index },
 	{ "dx_peer_matching", peer_matching },
 	{ "dx_indexed_joins", indexed_joins },
 	{ "dx_mapped_joins", mapped_joins },
