@@ -6,9 +6,44 @@
 
 void tt_json_init(struct tt_json *j, FILE *f, bool pretty)
 {
-	memset(j, 0, sizeof(*j));
 	j->f = f;
 	j->pretty = pretty;
+	j->depth = 0;
+	j->after_key = false;
+	memset(j->has_items, 0, sizeof(j->has_items));
+	j->len = 0;
+}
+
+void tt_json_flush(struct tt_json *j)
+{
+	if (j->len)
+		fwrite(j->buf, 1, j->len, j->f);
+	j->len = 0;
+}
+
+static void out_n(struct tt_json *j, const void *s, size_t n)
+{
+	if (j->len + n > sizeof(j->buf)) {
+		tt_json_flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite(s, 1, n, j->f);
+			return;
+		}
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+static void out_c(struct tt_json *j, char c)
+{
+	if (j->len == sizeof(j->buf))
+		tt_json_flush(j);
+	j->buf[j->len++] = c;
+}
+
+static void out_s(struct tt_json *j, const char *s)
+{
+	out_n(j, s, strlen(s));
 }
 
 static void newline(struct tt_json *j)
@@ -17,9 +52,9 @@ static void newline(struct tt_json *j)
 
 	if (!j->pretty)
 		return;
-	fputc('\n', j->f);
+	out_c(j, '\n');
 	for (i = 0; i < j->depth; i++)
-		fputs("  ", j->f);
+		out_s(j, "  ");
 }
 
 /* Separator before any value or key. */
@@ -31,7 +66,7 @@ static void pre_value(struct tt_json *j)
 	}
 	if (j->depth > 0) {
 		if (j->has_items[j->depth])
-			fputc(',', j->f);
+			out_c(j, ',');
 		j->has_items[j->depth] = true;
 		newline(j);
 	}
@@ -40,7 +75,7 @@ static void pre_value(struct tt_json *j)
 static void begin_(struct tt_json *j, char c)
 {
 	pre_value(j);
-	fputc(c, j->f);
+	out_c(j, c);
 	if (j->depth + 1 < TT_JSON_MAX_DEPTH)
 		j->depth++;
 	j->has_items[j->depth] = false;
@@ -54,7 +89,7 @@ static void close_(struct tt_json *j, char c)
 		j->depth--;
 	if (had)
 		newline(j);
-	fputc(c, j->f);
+	out_c(j, c);
 }
 
 void tt_json_obj_begin(struct tt_json *j) { begin_(j, '{'); }
@@ -95,76 +130,109 @@ size_t tt_utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-static void put_string(FILE *f, const char *str, size_t n)
+/* Bytes written as they are: printable ASCII but for the two escaped. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+/*
+ * Runs of plain bytes go out in one write: a byte at a time, the stream's
+ * lock and call per byte were most of the time a watch reader spent on a
+ * connection.
+ */
+static void put_string(struct tt_json *j, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 
-	fputc('"', f);
+	out_c(j, '"');
 	while (i < n) {
 		unsigned char c = s[i];
 		size_t l;
 
+		for (l = 0; i + l < n && plain(s[i + l]); l++)
+			;
+		if (l) {
+			out_n(j, s + i, l);
+			i += l;
+			continue;
+		}
 		switch (c) {
 		case '"':
-			fputs("\\\"", f);
+			out_s(j, "\\\"");
 			i++;
 			continue;
 		case '\\':
-			fputs("\\\\", f);
+			out_s(j, "\\\\");
 			i++;
 			continue;
 		case '\b':
-			fputs("\\b", f);
+			out_s(j, "\\b");
 			i++;
 			continue;
 		case '\f':
-			fputs("\\f", f);
+			out_s(j, "\\f");
 			i++;
 			continue;
 		case '\n':
-			fputs("\\n", f);
+			out_s(j, "\\n");
 			i++;
 			continue;
 		case '\r':
-			fputs("\\r", f);
+			out_s(j, "\\r");
 			i++;
 			continue;
 		case '\t':
-			fputs("\\t", f);
+			out_s(j, "\\t");
 			i++;
 			continue;
 		}
 		if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
+			char u[8];
+
+			snprintf(u, sizeof(u), "\\u%04x", c);
+			out_s(j, u);
 			i++;
 			continue;
 		}
 		/* A task name is bytes, not text: keep the output valid JSON. */
 		l = tt_utf8_seq(s + i, n - i);
 		if (!l) {
-			fputs("\\ufffd", f);
+			out_s(j, "\\ufffd");
 			i++;
 			continue;
 		}
-		fwrite(s + i, 1, l, f);
+		out_n(j, s + i, l);
 		i += l;
 	}
-	fputc('"', f);
+	out_c(j, '"');
+}
+
+/* Digits of v, without printf's format parsing: numbers are most of it. */
+static void put_u64(struct tt_json *j, uint64_t v)
+{
+	char b[20];
+	size_t i = sizeof(b);
+
+	do
+		b[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	out_n(j, b + i, sizeof(b) - i);
 }
 
 void tt_json_key(struct tt_json *j, const char *key)
 {
 	pre_value(j);
-	put_string(j->f, key, strlen(key));
-	fputs(j->pretty ? ": " : ":", j->f);
+	put_string(j, key, strlen(key));
+	out_s(j, j->pretty ? ": " : ":");
 	j->after_key = true;
 }
 
 void tt_json_strn(struct tt_json *j, const char *s, size_t len)
 {
 	pre_value(j);
-	put_string(j->f, s, len);
+	put_string(j, s, len);
 }
 
 void tt_json_str(struct tt_json *j, const char *s)
@@ -179,13 +247,18 @@ void tt_json_str(struct tt_json *j, const char *s)
 void tt_json_u64(struct tt_json *j, uint64_t v)
 {
 	pre_value(j);
-	fprintf(j->f, "%" PRIu64, v);
+	put_u64(j, v);
 }
 
 void tt_json_i64(struct tt_json *j, int64_t v)
 {
 	pre_value(j);
-	fprintf(j->f, "%" PRId64, v);
+	if (v < 0) {
+		out_c(j, '-');
+		put_u64(j, -(uint64_t)v);
+	} else {
+		put_u64(j, (uint64_t)v);
+	}
 }
 
 void tt_json_fixed(struct tt_json *j, uint64_t v, unsigned int decimals)
@@ -196,25 +269,29 @@ void tt_json_fixed(struct tt_json *j, uint64_t v, unsigned int decimals)
 	for (i = 0; i < decimals && i < 19; i++)
 		div *= 10;
 	pre_value(j);
+	put_u64(j, v / div);
 	if (div == 1)
-		fprintf(j->f, "%" PRIu64, v);
-	else
-		fprintf(j->f, "%" PRIu64 ".%0*" PRIu64, v / div, (int)i, v % div);
+		return;
+	/* the fraction's digits, leading zeros included */
+	out_c(j, '.');
+	for (div /= 10; div; div /= 10)
+		out_c(j, (char)('0' + v / div % 10));
 }
 
 void tt_json_bool(struct tt_json *j, bool v)
 {
 	pre_value(j);
-	fputs(v ? "true" : "false", j->f);
+	out_s(j, v ? "true" : "false");
 }
 
 void tt_json_null(struct tt_json *j)
 {
 	pre_value(j);
-	fputs("null", j->f);
+	out_s(j, "null");
 }
 
 void tt_json_end(struct tt_json *j)
 {
-	fputc('\n', j->f);
+	out_c(j, '\n');
+	tt_json_flush(j);
 }

@@ -9,12 +9,21 @@
 
 #define TT_JSON_MAX_DEPTH 16
 
+/*
+ * Output collects in buf and reaches f at tt_json_end() or tt_json_flush(),
+ * or whenever buf fills: a value is hundreds of small pieces, and a stdio
+ * call per piece was most of what a connection cost to print.
+ */
+#define TT_JSON_BUF 4096
+
 struct tt_json {
 	FILE *f;
 	bool pretty;
 	int depth;
 	bool after_key;
 	bool has_items[TT_JSON_MAX_DEPTH];
+	size_t len;
+	char buf[TT_JSON_BUF];
 };
 
 void tt_json_init(struct tt_json *j, FILE *f, bool pretty);
@@ -35,8 +44,10 @@ void tt_json_fixed(struct tt_json *j, uint64_t v, unsigned int decimals);
 void tt_json_bool(struct tt_json *j, bool v);
 void tt_json_null(struct tt_json *j);
 
-/* Writes a final newline after the top-level value. */
+/* Writes a final newline after the top-level value, and flushes. */
 void tt_json_end(struct tt_json *j);
+/* Hands what was written so far to the stream (not flushing the stream). */
+void tt_json_flush(struct tt_json *j);
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none. */
 size_t tt_utf8_seq(const unsigned char *s, size_t n);
