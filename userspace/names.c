@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
@@ -182,4 +184,30 @@ char *tt_endpoint_str(int family, const uint8_t *addr, unsigned int port,
 	else
 		snprintf(buf, len, "%s:%u", a, port);
 	return buf;
+}
+
+/* What the table holds for a port that has no name. */
+static const char no_name[] = "";
+
+const char *tt_port_name(unsigned int port)
+{
+	static const char **cache;
+	struct servent *se;
+	const char *name;
+
+	if (!port || port > 65535)
+		return NULL;
+	if (!cache)
+		cache = calloc(65536, sizeof(*cache));
+	if (cache && cache[port])
+		return cache[port] == no_name ? NULL : cache[port];
+	se = getservbyport(htons((uint16_t)port), "tcp");
+	/* Without the table (no memory), libc's answer, uncached. */
+	if (!cache)
+		return se ? se->s_name : NULL;
+	name = se ? strdup(se->s_name) : no_name;
+	if (!name)
+		return se->s_name;
+	cache[port] = name;
+	return name == no_name ? NULL : name;
 }

@@ -36,6 +36,13 @@ char *tt_addr_str(int family, const uint8_t *addr, char *buf, size_t len);
  */
 int tt_addr_unmap(int family, const uint8_t *addr, uint8_t out[16]);
 
+/*
+ * The service name of a TCP port ("https"), NULL when it has none.  Each
+ * port is looked up once per process: a lookup reads the services
+ * database, and a watch prints two ports per connection.
+ */
+const char *tt_port_name(unsigned int port);
+
 /* "1.2.3.4:80" or "[::1]:80". */
 char *tt_endpoint_str(int family, const uint8_t *addr, unsigned int port,
 		      char *buf, size_t len);

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <inttypes.h>
-#include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -39,12 +38,10 @@ static const char *col_end(const struct tt_render *r, const char *code)
 static void port_str(const struct tt_render *r, unsigned int port, char *buf,
 		     size_t len)
 {
-	struct servent *se = NULL;
+	const char *name = r->numeric ? NULL : tt_port_name(port);
 
-	if (!r->numeric && port)
-		se = getservbyport(htons(port), "tcp");
-	if (se)
-		snprintf(buf, len, "%s", se->s_name);
+	if (name)
+		snprintf(buf, len, "%s", name);
 	else
 		snprintf(buf, len, "%u", port);
 }

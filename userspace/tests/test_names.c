@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "ktap.h"
@@ -105,11 +107,35 @@ static void addresses_unmapped(void)
 	CHECK(!memcmp(out, want, 16));
 }
 
+/* The cached names are libc's, asked again and again. */
+static void port_name_as_libc(void)
+{
+	static const unsigned int ports[] = { 22, 80, 443, 9, 1, 3306,
+					      40000, 65535, 80, 22, 40000 };
+	unsigned int i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+			struct servent *se = getservbyport(htons(ports[i]),
+							   "tcp");
+			const char *got = tt_port_name(ports[i]);
+
+			if (se)
+				CHECK(got && !strcmp(got, se->s_name));
+			else
+				CHECK(!got);
+		}
+	}
+	CHECK(!tt_port_name(0));
+	CHECK(!tt_port_name(65536));
+}
+
 const struct tt_test names_tests[] = {
 	{ "names_states", state_names },
 	{ "names_state_parse", state_parse },
 	{ "names_enums", enum_names },
 	{ "names_addresses", addresses },
 	{ "names_addresses_unmapped", addresses_unmapped },
+	{ "port_name_as_libc", port_name_as_libc },
 	TT_TESTS_END
 };
