@@ -111,7 +111,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 		return 0;
 	}
 	tt_conn_free(&c);
-	return flush_out(w);
+	return 0;
 bad:
 	fprintf(stderr, "tcptrail: watch: malformed message from the module: %s\n",
 		why ? why : strerror(-ret));
@@ -178,14 +178,57 @@ static int write_ready(const char *path)
 	return EX_OK;
 }
 
+static bool watching(const struct watch *w)
+{
+	return !tt_stop_signal && !w->out_closed && !w->err &&
+	       !(w->ctx->count && w->done >= w->ctx->count);
+}
+
+/*
+ * Datagrams taken without waiting between two flushes of the output:
+ * under a burst the reader writes once per batch, not once per
+ * connection, and still shows output while the burst goes on.
+ */
+#define WATCH_BATCH 64
+
+/*
+ * What is queued, up to a batch, then one flush.  Returns 0, or an exit
+ * status.
+ */
+static int drain(struct watch *w)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < WATCH_BATCH && watching(w); i++) {
+		ret = tt_nl_recv_notify(w->nl, false, on_msg, w);
+		if (ret == -ENOBUFS) {
+			/* the count comes with the next message's number */
+			tt_seq_overrun(&w->seq_conns);
+			if (w->ctx->events)
+				tt_seq_overrun(&w->seq_events);
+			continue;
+		}
+		if (ret == -EAGAIN || ret == -EINTR)
+			break;
+		if (ret && !w->err && !w->out_closed) {
+			fprintf(stderr, "tcptrail: watch: receiving: %s\n",
+				strerror(-ret));
+			return EX_FAIL;
+		}
+	}
+	if (!w->out_closed)
+		flush_out(w);
+	return w->err;
+}
+
 static int loop(struct watch *w, const sigset_t *waitmask)
 {
 	struct pollfd pfd = { .fd = mnl_socket_get_fd(w->nl->sk),
 			      .events = POLLIN };
 	int ret;
 
-	while (!tt_stop_signal && !w->out_closed && !w->err &&
-	       !(w->ctx->count && w->done >= w->ctx->count)) {
+	while (watching(w)) {
 		ret = ppoll(&pfd, 1, NULL, waitmask);
 		if (ret < 0) {
 			if (errno == EINTR)
@@ -194,21 +237,9 @@ static int loop(struct watch *w, const sigset_t *waitmask)
 				strerror(errno));
 			return EX_FAIL;
 		}
-		ret = tt_nl_recv_notify(w->nl, on_msg, w);
-		if (ret == -ENOBUFS) {
-			/* the count comes with the next message's number */
-			tt_seq_overrun(&w->seq_conns);
-			if (w->ctx->events)
-				tt_seq_overrun(&w->seq_events);
-			continue;
-		}
-		if (ret == -EINTR || ret == -EAGAIN)
-			continue;
-		if (ret && !w->err && !w->out_closed) {
-			fprintf(stderr, "tcptrail: watch: receiving: %s\n",
-				strerror(-ret));
-			return EX_FAIL;
-		}
+		ret = drain(w);
+		if (ret)
+			return ret;
 	}
 	return w->err;
 }

@@ -150,13 +150,13 @@ static mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
  * A message holds a whole timeline and the module sizes it by its event
  * cap: peek at the length first rather than guess a buffer size.
  */
-static ssize_t recv_msg(struct tt_nl *nl, bool interruptible)
+static ssize_t recv_msg(struct tt_nl *nl, bool interruptible, int flags)
 {
 	int fd = mnl_socket_get_fd(nl->sk);
 	ssize_t need;
 
 	do
-		need = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		need = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC | flags);
 	while (need < 0 && errno == EINTR && !interruptible);
 	if (need < 0)
 		return -1;
@@ -179,7 +179,7 @@ static ssize_t recv_msg(struct tt_nl *nl, bool interruptible)
 
 static ssize_t recv_reply(struct tt_nl *nl)
 {
-	return recv_msg(nl, false);
+	return recv_msg(nl, false, 0);
 }
 
 static int request(struct tt_nl *nl, uint16_t type, uint8_t cmd, uint8_t ver,
@@ -477,13 +477,14 @@ int tt_nl_genl_cmd(const struct nlmsghdr *nlh)
 	return g->cmd;
 }
 
-int tt_nl_recv_notify(struct tt_nl *nl, tt_nl_msg_cb cb, void *data)
+int tt_nl_recv_notify(struct tt_nl *nl, bool wait, tt_nl_msg_cb cb,
+		      void *data)
 {
 	const struct nlmsghdr *nlh;
 	ssize_t n;
 	int left, ret;
 
-	n = recv_msg(nl, true);
+	n = recv_msg(nl, true, wait ? 0 : MSG_DONTWAIT);
 	if (n < 0)
 		return errno ? -errno : -EIO;
 	left = (int)n;

@@ -72,11 +72,14 @@ int tt_nl_join(struct tt_nl *nl, uint32_t group);
  */
 int tt_nl_set_rcvbuf(struct tt_nl *nl, int bytes);
 /*
- * Waits for one datagram of notifications and hands each message of the
- * family to cb.  Returns 0, -EINTR when a signal came first, -ENOBUFS when
- * the socket overran (messages were dropped), or another negative errno.
+ * Takes one datagram of notifications, waiting for it when wait is set,
+ * and hands each message of the family to cb.  Returns 0, -EAGAIN when
+ * none was there (not waiting), -EINTR when a signal came first, -ENOBUFS
+ * when the socket overran (messages were dropped), or another negative
+ * errno.
  */
-int tt_nl_recv_notify(struct tt_nl *nl, tt_nl_msg_cb cb, void *data);
+int tt_nl_recv_notify(struct tt_nl *nl, bool wait, tt_nl_msg_cb cb,
+		      void *data);
 /* The genetlink command of a message, or -1 when it is too short. */
 int tt_nl_genl_cmd(const struct nlmsghdr *nlh);
 
