@@ -37,6 +37,16 @@ static bool tt_notify_running;
 static void tt_notify_fn(struct work_struct *work);
 static DECLARE_WORK(tt_notify_work, tt_notify_fn);
 
+/* Whether live events wait to be sent. */
+static bool tt_live_waiting(void)
+{
+	/*
+	 * A hint read without tt_live_lock: an event queued just after it
+	 * waits for the next batch, as it would have with the lock.
+	 */
+	return data_race(READ_ONCE(tt_live_len)) != 0;
+}
+
 static void tt_notify_kick(void)
 {
 	if (READ_ONCE(tt_notify_running))
@@ -90,7 +100,9 @@ void tt_notify_event(struct tt_conn *c, const struct tt_event *ev)
 	tt_notify_kick();
 }
 
-static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp)
+/* n: the messages in skb, each counted as sent or failed. */
+static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp,
+		    unsigned int n)
 {
 	int err = genlmsg_multicast_netns(&tt_family, net, skb, 0, grp,
 					  GFP_KERNEL);
@@ -106,52 +118,154 @@ static void tt_send(struct sk_buff *skb, struct net *net, unsigned int grp)
 	 * sequence numbers only.
 	 */
 	if (!err)
-		atomic64_inc(&tt_nr_sent);
+		atomic64_add(n, &tt_nr_sent);
 	else if (err != -ESRCH || genl_has_listeners(&tt_family, net, grp))
-		atomic64_inc(&tt_nr_failed);
+		atomic64_add(n, &tt_nr_failed);
 }
 
-/* Sends one finished connection; false when none is queued. */
-static bool tt_notify_one_conn(void)
+/*
+ * A datagram is assembled in room for the largest message it may hold,
+ * and goes out as a copy of the size it came to: a reader's buffer is
+ * charged the datagram's true size, and most batches hold one ordinary
+ * connection, a tenth of that room (a live event, a fortieth).
+ */
+static void tt_send_fit(struct sk_buff *skb, struct net *net, unsigned int grp,
+			unsigned int n)
 {
-	unsigned long irqf;
-	struct net *net = NULL;
-	struct sk_buff *skb;
-	struct tt_conn *c;
-	int err = -ENOENT;
+	struct sk_buff *fit = alloc_skb(skb->len, GFP_KERNEL);
 
-	skb = genlmsg_new(tt_conn_msg_size(), GFP_KERNEL);
-	rcu_read_lock();
-	raw_spin_lock_irqsave(&tt_lock, irqf);
-	c = list_first_entry_or_null(&tt_notify_list, struct tt_conn,
-				     notify_link);
-	if (c) {
-		list_del(&c->notify_link);
-		c->notify_pending = false;
-		if (c->net && maybe_get_net(c->net))
-			net = c->net;
+	if (fit) {
+		skb_put_data(fit, skb->data, skb->len);
+		consume_skb(skb);
+		skb = fit;
 	}
-	raw_spin_unlock_irqrestore(&tt_lock, irqf);
-	/* c stays valid until rcu_read_unlock(), even if dropped now. */
-	if (c && net && skb)
-		/* The owner goes where only CAP_NET_ADMIN may listen. */
-		err = tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
-				   c->notify_seq, TT_MCGRP_OWNER);
-	rcu_read_unlock();
+	tt_send(skb, net, grp, n);
+}
 
-	if (!c) {
-		kfree_skb(skb);
-		return false;
-	}
-	if (err) {
-		kfree_skb(skb);
-		atomic64_inc(&tt_nr_failed);
-	} else {
-		tt_send(skb, net, TT_MCGRP_CONNS);
-	}
-	if (net)
+/*
+ * Finished connections of one namespace go out several to a datagram when
+ * several are queued: fewer datagrams, fewer wake-ups and receives for a
+ * reader that fell behind.
+ *
+ * A batch ends when the next connection belongs to another namespace,
+ * does not fit, or when live events are waiting: those are sent first,
+ * so that a connection's events come before its end.  The next datagram
+ * is allocated before a connection is taken, so that one that does not
+ * fit in the current one always has room in the next.
+ */
+struct tt_batch {
+	struct sk_buff *cur, *spare;
+	struct net *net; /* of cur's messages; referenced while cur is */
+	unsigned int n; /* messages in cur */
+};
+
+static void tt_batch_send(struct tt_batch *b)
+{
+	if (b->n)
+		tt_send_fit(b->cur, b->net, TT_MCGRP_CONNS, b->n);
+	else
+		kfree_skb(b->cur);
+	put_net(b->net);
+	b->cur = NULL;
+	b->net = NULL;
+	b->n = 0;
+}
+
+static int tt_batch_fill(struct sk_buff *skb, struct tt_conn *c)
+{
+	/* The owner goes where only CAP_NET_ADMIN may listen. */
+	return tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
+			    c->notify_seq, TT_MCGRP_OWNER);
+}
+
+/*
+ * Adds c, which is off the list and still ours to read (RCU), to the
+ * batch; net: c's namespace, referenced, which this takes over.  Returns
+ * 0, -EMSGSIZE when cur is full (c goes into spare once cur is sent), or
+ * another error when c is lost.
+ */
+static int tt_batch_add(struct tt_batch *b, struct tt_conn *c, struct net *net)
+{
+	int err;
+
+	if (b->cur) {
+		/* Same namespace as cur's: the caller checked. */
 		put_net(net);
-	return true;
+		err = tt_batch_fill(b->cur, c);
+		if (!err)
+			b->n++;
+		return err == -EMSGSIZE && (!b->n || !b->spare) ? -ENOMEM : err;
+	}
+	if (!b->spare) {
+		put_net(net);
+		return -ENOMEM;
+	}
+	b->cur = b->spare;
+	b->spare = NULL;
+	b->net = net;
+	err = tt_batch_fill(b->cur, c);
+	if (!err)
+		b->n++;
+	return err;
+}
+
+/* Sends the finished connections queued; false when none was. */
+static bool tt_notify_conns(void)
+{
+	struct tt_batch b = {};
+	struct sk_buff *full;
+	unsigned int nfull;
+	bool any = false;
+
+	for (;;) {
+		struct net *net = NULL;
+		unsigned long irqf;
+		struct tt_conn *c;
+		int err;
+
+		if (!b.spare)
+			b.spare = genlmsg_new(tt_conn_msg_size(), GFP_KERNEL);
+		rcu_read_lock();
+		raw_spin_lock_irqsave(&tt_lock, irqf);
+		c = list_first_entry_or_null(&tt_notify_list, struct tt_conn,
+					     notify_link);
+		if (c && b.cur && (c->net != b.net || tt_live_waiting())) {
+			c = NULL; /* this batch is done */
+		} else if (c) {
+			list_del(&c->notify_link);
+			c->notify_pending = false;
+			if (c->net && maybe_get_net(c->net))
+				net = c->net;
+		}
+		raw_spin_unlock_irqrestore(&tt_lock, irqf);
+		if (!c) {
+			rcu_read_unlock();
+			break;
+		}
+		any = true;
+		/* c stays valid until rcu_read_unlock(), even if dropped now. */
+		err = net ? tt_batch_add(&b, c, net) : -ENOENT;
+		full = NULL;
+		if (err == -EMSGSIZE) {
+			/* cur is full: c starts the next, which has room. */
+			full = b.cur;
+			nfull = b.n;
+			b.cur = b.spare;
+			b.spare = NULL;
+			err = tt_batch_fill(b.cur, c);
+			b.n = !err;
+		}
+		rcu_read_unlock();
+		if (full)
+			tt_send_fit(full, b.net, TT_MCGRP_CONNS, nfull);
+		if (err)
+			atomic64_inc(&tt_nr_failed);
+		cond_resched();
+	}
+	if (b.cur)
+		tt_batch_send(&b);
+	kfree_skb(b.spare);
+	return any;
 }
 
 static bool tt_notify_one_event(void)
@@ -181,7 +295,7 @@ static bool tt_notify_one_event(void)
 		kfree_skb(skb);
 		atomic64_inc(&tt_nr_failed);
 	} else {
-		tt_send(skb, q.net, TT_MCGRP_EVENTS);
+		tt_send_fit(skb, q.net, TT_MCGRP_EVENTS, 1);
 	}
 	put_net(q.net);
 	return true;
@@ -195,7 +309,7 @@ static void tt_notify_fn(struct work_struct *work)
 	do {
 		while (tt_notify_one_event())
 			cond_resched();
-		more = tt_notify_one_conn();
+		more = tt_notify_conns();
 		cond_resched();
 	} while (more);
 }
