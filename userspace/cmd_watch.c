@@ -79,6 +79,9 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	const char *why;
 	int cmd = tt_nl_genl_cmd(nlh), ret;
 
+	/* A datagram may hold several connections: --count is exact. */
+	if (w->ctx->count && w->done >= w->ctx->count)
+		return 0;
 	if (cmd == TCPTRAIL_CMD_CONN_DONE) {
 		ret = tt_conn_parse_msg(nlh, &c, &why);
 		if (ret)
