@@ -316,19 +316,19 @@ tl_sent_vs_capture() {
 	fi
 }
 
-# tl_in_bracket WHAT MODULE_NS LO_NS HI_NS: a figure measured from a point
-# the capture cannot see exactly (connect(), or a SYN-ACK stamped between
-# the SYN's and its own tap) lies within [LO, HI] as the capture and the
-# caller bound it, give or take CAP_TOL; the error is against LO, the part
-# on the wire.
+# tl_in_bracket WHAT MODULE_NS LO_NS HI_NS [LO_NAME]: a figure measured
+# from a point the capture cannot see exactly (connect(), or a SYN-ACK
+# stamped between the SYN's and its own tap) lies within [LO, HI] as the
+# capture and the caller bound it, give or take CAP_TOL; the error is
+# against LO, the part on the wire unless LO_NAME says what it is.
 tl_in_bracket() {
-	local what=$1 m=$2 lo=$3 hi=$4 d
+	local what=$1 m=$2 lo=$3 hi=$4 lon=${5:-capture} d
 	if [ -z "$m" ] || [ "$m" = None ] || [ "$m" = null ] || [ -z "$lo" ] || [ -z "$hi" ]; then
 		fail "$what: module '$m' vs capture '$lo'..'$hi': a figure is missing"
 		return 0
 	fi
 	d=$((m - lo))
-	log "$what: module $(ns2ms "$m") ms, capture $(ns2ms "$lo") ms (bound $(ns2ms "$hi") ms), error $(ns2us "$d") us"
+	log "$what: module $(ns2ms "$m") ms, $lon $(ns2ms "$lo") ms (bound $(ns2ms "$hi") ms), error $(ns2us "$d") us"
 	if ((m >= lo - CAP_TOL && m <= hi + CAP_TOL)); then
 		pass "$what = $(ns2ms "$m") ms within [$(ns2ms "$lo"), $(ns2ms "$hi")] ± $(ns2ms "$CAP_TOL") ms"
 	else
@@ -345,17 +345,17 @@ tl_in_bracket() {
 # edge it passes when the capture is inside and the module within
 # CAP_TOL of both.
 tl_near_nominal() {
-	local what=$1 v=$2 nom=$3 early=$4 late=$5 cap=${6:-}
+	local what=$1 v=$2 nom=$3 early=$4 late=$5 cap=${6:-} wit=${7:-the wire}
 	local lo=$((nom - early)) hi=$((nom + late))
 	if [ -z "$v" ] || [ "$v" = None ] || [ "$v" = null ]; then
 		fail "$what: no value (expected $(ns2ms "$nom") ms)"
 	elif ((v >= lo && v <= hi)); then
 		pass "$what = $(ns2ms "$v") ms, expected $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late")"
 	elif [ -n "$cap" ] && ((cap < lo || cap > hi)); then
-		pass "$what = $(ns2ms "$v") ms, off the nominal $(ns2ms "$nom") ms as the wire itself was ($(ns2ms "$cap") ms): host busy, held to the capture only"
+		pass "$what = $(ns2ms "$v") ms, off the nominal $(ns2ms "$nom") ms as $wit itself was ($(ns2ms "$cap") ms): host busy, held to that witness only"
 	elif [ -n "$cap" ] && ((v >= lo - CAP_TOL && v <= hi + CAP_TOL &&
 		v - cap <= CAP_TOL && cap - v <= CAP_TOL)); then
-		pass "$what = $(ns2ms "$v") ms, at the edge of $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late") with the wire ($(ns2ms "$cap") ms) inside and the module within $(ns2ms "$CAP_TOL") ms of it"
+		pass "$what = $(ns2ms "$v") ms, at the edge of $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late") with $wit ($(ns2ms "$cap") ms) inside and the module within $(ns2ms "$CAP_TOL") ms of it"
 	else
 		fail "$what = $(ns2ms "$v") ms, expected $(ns2ms "$nom") ms -$(ns2ms "$early")/+$(ns2ms "$late")"
 	fi
