@@ -340,8 +340,11 @@ static void tt_conn_put_ext(struct tt_conn *c, bool to_pool)
 	}
 }
 
+/* After the grace period: no reader can see c->owner any more. */
 static void tt_conn_recycle(struct tt_conn *c)
 {
+	put_pid(c->owner);
+	c->owner = NULL;
 	tt_conn_put_ext(c, true);
 	tt_pool_recycle(c);
 }
@@ -727,6 +730,7 @@ void tt_conn_uninit(void)
 		/* Still in TIME_WAIT: nobody will read why it ends. */
 		if (c->tw)
 			inet_twsk_put(c->tw);
+		put_pid(c->owner);
 		tt_conn_put_ext(c, false);
 		kmem_cache_free(tt_cache, c);
 	}

@@ -21,6 +21,7 @@
 #include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/pid.h>
 #include <linux/spinlock.h>
 #include <linux/in6.h>
 #include <linux/sched.h>
@@ -129,7 +130,11 @@ struct tt_conn {
 	u32 rst_recv;
 	u32 err;
 	u32 flags; /* TCPTRAIL_F_* */
-	u32 pid;
+	/*
+	 * The connecting process, referenced until the entry is recycled:
+	 * each reader sees it numbered as in its own pid namespace.
+	 */
+	struct pid *owner;
 	char comm[TASK_COMM_LEN];
 	u64 cgroup_id;
 	u64 bytes_acked;

@@ -11,6 +11,7 @@
  * NLM_F_DUMP_INTR: under churn every dump would be, and fail in libmnl.
  */
 #include <linux/kernel.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
@@ -106,13 +107,16 @@ static int tt_put_u64(struct sk_buff *skb, int type, u64 v)
 }
 
 /*
- * owner: whether the reader may learn which process opened the
+ * pidns: NULL unless the reader may learn which process opened the
  * connection (pid, comm), which ss -p shows only to who may look into
- * that process.  Caller holds c->lock.
+ * that process; then the pid namespace the reader counts pids in.  A
+ * process that namespace cannot see goes unnamed, as in ss -p.  Caller
+ * holds c->lock.
  */
 static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
-			      bool owner)
+			      struct pid_namespace *pidns)
 {
+	pid_t pid = pidns ? pid_nr_ns(c->owner, pidns) : 0;
 	int alen = c->family == 6 ? 16 : 4;
 	unsigned int i, n = tt_event_count(c);
 	struct nlattr *evs;
@@ -156,9 +160,8 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 	if (c->est_ns && tt_put_u64(skb, TCPTRAIL_A_CONN_HANDSHAKE_NS,
 				    c->est_ns - c->start_ns))
 		return -EMSGSIZE;
-	if (owner && c->pid &&
-	    (nla_put_u32(skb, TCPTRAIL_A_CONN_PID, c->pid) ||
-	     nla_put_string(skb, TCPTRAIL_A_CONN_COMM, c->comm)))
+	if (pid > 0 && (nla_put_u32(skb, TCPTRAIL_A_CONN_PID, pid) ||
+			nla_put_string(skb, TCPTRAIL_A_CONN_COMM, c->comm)))
 		return -EMSGSIZE;
 	if ((c->flags & TCPTRAIL_F_FINISHED) &&
 	    tt_put_u64(skb, TCPTRAIL_A_CONN_END_NS, c->end_ns))
@@ -180,16 +183,30 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 	return 0;
 }
 
+/*
+ * A reply or a dump runs in the task of the reader that asked for it (in
+ * sendmsg, or recvmsg for the rest of a dump): the reader's own pid
+ * namespace, when it may see owners at all (CAP_NET_ADMIN over the
+ * connection's namespace, like ss -p's reach into /proc).
+ */
+static struct pid_namespace *tt_reader_pidns(const struct sk_buff *skb,
+					     const struct net *net)
+{
+	if (!netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN))
+		return NULL;
+	return task_active_pid_ns(current);
+}
+
 static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 			       u32 portid, u32 seq, int flags, u8 cmd,
-			       u64 notify_seq, bool owner)
+			       u64 notify_seq, struct pid_namespace *pidns)
 {
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &tt_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (tt_put_conn_locked(skb, c, owner) ||
+	if (tt_put_conn_locked(skb, c, pidns) ||
 	    (notify_seq &&
 	     tt_put_u64(skb, TCPTRAIL_A_CONN_NOTIFY_SEQ, notify_seq))) {
 		genlmsg_cancel(skb, hdr);
@@ -200,14 +217,14 @@ static int tt_fill_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 }
 
 int tt_fill_conn(struct sk_buff *skb, struct tt_conn *c, u32 portid, u32 seq,
-		 int flags, u8 cmd, u64 notify_seq, bool owner)
+		 int flags, u8 cmd, u64 notify_seq, struct pid_namespace *pidns)
 {
 	unsigned long irqf;
 	int err;
 
 	raw_spin_lock_irqsave(&c->lock, irqf);
 	err = tt_fill_conn_locked(skb, c, portid, seq, flags, cmd, notify_seq,
-				  owner);
+				  pidns);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
@@ -266,8 +283,7 @@ static int tt_nl_get_conn_doit(struct sk_buff *skb, struct genl_info *info)
 	if (c)
 		err = tt_fill_conn(msg, c, info->snd_portid, info->snd_seq, 0,
 				   TCPTRAIL_CMD_GET_CONN, 0,
-				   netlink_ns_capable(skb, net->user_ns,
-						      CAP_NET_ADMIN));
+				   tt_reader_pidns(skb, net));
 	else
 		err = -ENOENT;
 	rcu_read_unlock();
@@ -449,7 +465,7 @@ struct tt_dump {
 	struct netlink_callback *cb;
 	const struct tt_filter *filter;
 	u64 net_cookie;
-	bool owner; /* see tt_put_conn_locked() */
+	struct pid_namespace *pidns; /* see tt_put_conn_locked() */
 };
 
 /* A dump's own state, from .start to .done. */
@@ -477,7 +493,7 @@ static int tt_dump_one(struct tt_conn *c, void *arg)
 		err = tt_fill_conn_locked(d->skb, c,
 					  NETLINK_CB(d->cb->skb).portid,
 					  d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  TCPTRAIL_CMD_GET_CONN, 0, d->owner);
+					  TCPTRAIL_CMD_GET_CONN, 0, d->pidns);
 	raw_spin_unlock_irqrestore(&c->lock, irqf);
 	return err;
 }
@@ -536,8 +552,7 @@ static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 		.cb = cb,
 		.filter = &st->filter,
 		.net_cookie = sock_net(skb->sk)->net_cookie,
-		.owner = netlink_ns_capable(cb->skb, sock_net(skb->sk)->user_ns,
-					    CAP_NET_ADMIN),
+		.pidns = tt_reader_pidns(cb->skb, sock_net(skb->sk)),
 	};
 	int err;
 

@@ -10,6 +10,7 @@
  * queued, so whatever is lost on the way shows as a gap to the reader.
  */
 #include <linux/workqueue.h>
+#include <linux/pid_namespace.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
@@ -171,11 +172,27 @@ static void tt_batch_send(struct tt_batch *b)
 	b->n = 0;
 }
 
-static int tt_batch_fill(struct sk_buff *skb, struct tt_conn *c)
+/*
+ * The owner goes only where CAP_NET_ADMIN is needed to listen
+ * (TT_MCGRP_OWNER), in one message for every listener, whose pid
+ * namespaces the module does not know: so only a process of the initial
+ * pid namespace, numbered there, and only in a namespace the initial user
+ * namespace owns (a listener there holds CAP_NET_ADMIN over the whole
+ * machine's networking).  Any other connection is streamed without its
+ * owner; list and get number it as the reader sees it.
+ */
+static int tt_batch_fill(struct sk_buff *skb, struct tt_conn *c,
+			 const struct net *net)
 {
-	/* The owner goes where only CAP_NET_ADMIN may listen. */
+	/* Set by c's first event, long before c finished. */
+	struct pid *owner = READ_ONCE(c->owner);
+	struct pid_namespace *pidns = NULL;
+
+	if (TT_MCGRP_OWNER && net->user_ns == &init_user_ns && owner &&
+	    ns_of_pid(owner) == &init_pid_ns)
+		pidns = &init_pid_ns;
 	return tt_fill_conn(skb, c, 0, 0, 0, TCPTRAIL_CMD_CONN_DONE,
-			    c->notify_seq, TT_MCGRP_OWNER);
+			    c->notify_seq, pidns);
 }
 
 /*
@@ -191,7 +208,7 @@ static int tt_batch_add(struct tt_batch *b, struct tt_conn *c, struct net *net)
 	if (b->cur) {
 		/* Same namespace as cur's: the caller checked. */
 		put_net(net);
-		err = tt_batch_fill(b->cur, c);
+		err = tt_batch_fill(b->cur, c, b->net);
 		if (!err)
 			b->n++;
 		return err == -EMSGSIZE && (!b->n || !b->spare) ? -ENOMEM : err;
@@ -203,7 +220,7 @@ static int tt_batch_add(struct tt_batch *b, struct tt_conn *c, struct net *net)
 	b->cur = b->spare;
 	b->spare = NULL;
 	b->net = net;
-	err = tt_batch_fill(b->cur, c);
+	err = tt_batch_fill(b->cur, c, net);
 	if (!err)
 		b->n++;
 	return err;
@@ -252,7 +269,7 @@ static bool tt_notify_conns(void)
 			nfull = b.n;
 			b.cur = b.spare;
 			b.spare = NULL;
-			err = tt_batch_fill(b.cur, c);
+			err = tt_batch_fill(b.cur, c, b.net);
 			b.n = !err;
 		}
 		rcu_read_unlock();

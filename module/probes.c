@@ -353,7 +353,7 @@ static noinline void tt_on_state_edge(const struct sock *sk, struct tt_conn *c,
 	if (id)
 		WRITE_ONCE(c->id, id);
 	if (fresh && c->role == TCPTRAIL_ROLE_CLIENT && in_task()) {
-		c->pid = task_tgid_nr(current);
+		WRITE_ONCE(c->owner, get_pid(task_tgid(current)));
 		/* As the sched tracepoints copy it: a rename may race. */
 		memcpy(c->comm, current->comm, sizeof(c->comm));
 		c->comm[sizeof(c->comm) - 1] = '\0';
