@@ -184,10 +184,10 @@ static int tt_put_conn_locked(struct sk_buff *skb, struct tt_conn *c,
 }
 
 /*
- * A reply or a dump runs in the task of the reader that asked for it (in
- * sendmsg, or recvmsg for the rest of a dump): the reader's own pid
- * namespace, when it may see owners at all (CAP_NET_ADMIN over the
- * connection's namespace, like ss -p's reach into /proc).
+ * A reply, and a dump's start, run in the task of the reader that asked
+ * (in sendmsg): the reader's own pid namespace, when it may see owners at
+ * all (CAP_NET_ADMIN over the connection's namespace, like ss -p's reach
+ * into /proc).
  */
 static struct pid_namespace *tt_reader_pidns(const struct sk_buff *skb,
 					     const struct net *net)
@@ -473,6 +473,11 @@ struct tt_dump_state {
 	struct tt_filter filter;
 	struct tt_cursor cur;
 	bool parsed;
+	/*
+	 * The asker's, referenced: the rest of the dump runs in whichever
+	 * task reads the socket, and numbers owners the same way.
+	 */
+	struct pid_namespace *pidns;
 };
 
 static struct tt_dump_state *tt_dump_state(struct netlink_callback *cb)
@@ -506,6 +511,9 @@ static int tt_nl_dump_start(struct netlink_callback *cb)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
+	st->pidns = tt_reader_pidns(cb->skb, sock_net(cb->skb->sk));
+	if (st->pidns)
+		get_pid_ns(st->pidns);
 	cb->args[0] = (long)st;
 	/* One connection with a full event log must fit a message. */
 	cb->min_dump_alloc = tt_conn_msg_size();
@@ -514,7 +522,11 @@ static int tt_nl_dump_start(struct netlink_callback *cb)
 
 static int tt_nl_dump_done(struct netlink_callback *cb)
 {
-	kfree(tt_dump_state(cb));
+	struct tt_dump_state *st = tt_dump_state(cb);
+
+	if (st->pidns)
+		put_pid_ns(st->pidns);
+	kfree(st);
 	return 0;
 }
 
@@ -552,7 +564,7 @@ static int tt_nl_get_conn_dumpit(struct sk_buff *skb,
 		.cb = cb,
 		.filter = &st->filter,
 		.net_cookie = sock_net(skb->sk)->net_cookie,
-		.pidns = tt_reader_pidns(cb->skb, sock_net(skb->sk)),
+		.pidns = st->pidns,
 	};
 	int err;
 
