@@ -36,7 +36,9 @@ ip -n "$NS_C" link set lo up
 CLI_NS=$NS_C
 
 rm -f "$TT_TMP/srv.ready"
-ip netns exec "$NS_C" python3 "$CLI_LOAD" server 127.0.0.1 80 --ready "$TT_TMP/srv.ready" &
+# 81: the watch's own, so that no earlier connection (a TIME_WAIT that
+# ends meanwhile, 60 s on) is the one it sees
+ip netns exec "$NS_C" python3 "$CLI_LOAD" server 127.0.0.1 80 127.0.0.1 81 --ready "$TT_TMP/srv.ready" &
 defer "kill $!"
 busywait 60000 test -f "$TT_TMP/srv.ready" || die "server did not start"
 load_clients "$NS_C" rst.ports=127.0.0.1,80,3 tw.ports=127.0.0.1,80,2,linger
@@ -165,10 +167,10 @@ expect_eq "trace: a track per connection" "$(count_of "$TT_TMP/out" '"name":"thr
 # ---- watch -------------------------------------------------------------
 rm -f "$TT_TMP/w.ready"
 ip netns exec "$NS_C" "$TCPTRAIL_CLI" watch --json --count 1 --ready-file "$TT_TMP/w.ready" role client \
-	>"$TT_TMP/w.out" 2>"$TT_TMP/w.err" &
+	dport 81 >"$TT_TMP/w.out" 2>"$TT_TMP/w.err" &
 wpid=$!
 busywait 60000 test -f "$TT_TMP/w.ready" || die "watch did not subscribe"
-load_client "$NS_C" 127.0.0.1 80 1 "$TT_TMP/one.ports"
+load_client "$NS_C" 127.0.0.1 81 1 "$TT_TMP/one.ports"
 wrc=0
 wait "$wpid" || wrc=$?
 expect_eq "watch --count 1 exit" "$wrc" 0
