@@ -106,9 +106,9 @@ struct tt_conn {
 
 	/* Everything below is protected by lock. */
 	raw_spinlock_t lock;
+	u32 netns_ino;
 	u64 id; /* socket cookie */
 	u64 net_cookie;
-	u32 netns_ino;
 	u8 family;
 	u8 role;
 	u8 state;
@@ -118,6 +118,7 @@ struct tt_conn {
 	struct in6_addr raddr;
 	u16 lport;
 	u16 rport;
+	u32 flags; /* TCPTRAIL_F_* */
 	u64 start_ns;
 	u64 est_ns;
 	u64 end_ns;
@@ -129,7 +130,6 @@ struct tt_conn {
 	u32 rst_sent;
 	u32 rst_recv;
 	u32 err;
-	u32 flags; /* TCPTRAIL_F_* */
 	/*
 	 * The connecting process, referenced until the entry is recycled:
 	 * each reader sees it numbered as in its own pid namespace.
