@@ -119,16 +119,12 @@ expect_owner "watch: a client of the initial pid namespace is named" "$TT_TMP/w.
 
 # ---- a container ----------------------------------------------------------
 # Run as the container's root; it writes what it saw for the checks below.
+# lib.sh's busywait comes along in the environment.
 cat >"$TT_TMP/container.sh" <<'EOF'
 set -e
-cli=$1 peer=$2 d=$3
+cli=$1 peer=$2 d=$3 slow=$4
 wait_for() {
-	local n=0
-	until [ -f "$1" ]; do
-		n=$((n + 1))
-		[ "$n" -lt 3000 ] || { echo "no $1" >&2; exit 1; }
-		sleep 0.01
-	done
+	busywait $((30000 * slow)) test -f "$1" || { echo "no $1" >&2; exit 1; }
 }
 ip link set lo up
 python3 "$peer" listen 127.0.0.1 0 --ready "$d/ct.port" &
@@ -146,9 +142,11 @@ touch "$d/ct.hold"
 wait "$w"
 echo "$port" >"$d/ct.done"
 EOF
+export -f busywait
 crc=0
 timeout $((60 * TT_SLOW)) unshare --user --map-root-user --net --pid --fork \
-	bash "$TT_TMP/container.sh" "$TCPTRAIL_CLI" "$TL_PEER" "$TT_TMP" 2>"$TT_TMP/ct.err" || crc=$?
+	bash "$TT_TMP/container.sh" "$TCPTRAIL_CLI" "$TL_PEER" "$TT_TMP" "$TT_SLOW" \
+	2>"$TT_TMP/ct.err" || crc=$?
 if [ "$crc" -ne 0 ] || [ ! -f "$TT_TMP/ct.done" ]; then
 	fail "the container's run failed ($crc): $(tail -3 "$TT_TMP/ct.err")"
 else
