@@ -33,6 +33,9 @@ per batch of figures.
                               the SYN it answered
         acking(dir, seq)      time of the first segment going dir that
                               acknowledges seq
+        fins_acked(t0=0)      when the first FIN each way at or after t0
+                              had both been acknowledged: the client's
+                              TIME_WAIT begins there (None if not)
         first(dir, pred)      time of the first segment going dir for
                               which pred(segment) holds
         rtx_match(zero)       the connection's data/FIN retransmit events
@@ -180,8 +183,26 @@ def seg_helpers(S):
                 return x[0]
         return None
 
+    def fins_acked(t0=0):
+        # Closes may cross, and a peer's ACK may arrive after its FIN
+        # (sent from another CPU): the later of the two acknowledgements
+        # as the tap saw them, whatever their order.
+        fin, acked = {}, {}
+        for x in S:
+            if x[0] < t0:
+                continue
+            d = x[1]
+            other = "s2c" if d == "c2s" else "c2s"
+            if "F" in x[2] and d not in fin:
+                fin[d] = x[4]
+            if other in fin and other not in acked and x[6] and \
+                    ((x[6] - fin[other] - 1) & 0xffffffff) < 0x80000000:
+                acked[other] = x[0]
+        return max(acked.values()) if len(acked) == 2 else None
+
     return {"S": S, "seg_t": seg_t, "seg_n": seg_n, "cap_est": cap_est,
-            "cap_syn_sa": cap_syn_sa, "acking": acking, "first": first}
+            "cap_syn_sa": cap_syn_sa, "acking": acking, "first": first,
+            "fins_acked": fins_acked}
 
 
 def cmd_vars(path, match, args):
