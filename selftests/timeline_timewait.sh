@@ -295,9 +295,10 @@ fi
 # The first connection is killed by the second, which stays in TIME_WAIT
 # (or has not reached it yet: it was let go just now), unless an RST ends
 # that TIME_WAIT too.  Seen: the server's ACK of the client's FIN, sent
-# from another CPU than its FIN, reached the client after that FIN; the
-# client, in TIME_WAIT, answered the stale ACK, the server's socket was
-# closed by then and reset, and with tcp_rfc1337=0 an RST ends TIME_WAIT.
+# before its FIN (an older TCP timestamp), reached the client after that
+# FIN; the client, in TIME_WAIT, answered the stale ACK, the server's
+# socket was closed by then and reset, and with tcp_rfc1337=0 an RST ends
+# TIME_WAIT.
 # Any RST the module saw before the dump is in the capture, stopped after
 # it; the module may note it on its next poll only.
 r_expect="killed none" r2_rst=None
