@@ -184,9 +184,9 @@ def seg_helpers(S):
         return None
 
     def fins_acked(t0=0):
-        # Closes may cross, and a peer's ACK may arrive after its FIN
-        # (sent from another CPU): the later of the two acknowledgements
-        # as the tap saw them, whatever their order.
+        # Closes may cross, and a peer's ACK may arrive after its own
+        # later FIN (seen in timeline_timewait): the later of the two
+        # acknowledgements as the tap saw them, whatever their order.
         fin, acked = {}, {}
         for x in S:
             if x[0] < t0:
