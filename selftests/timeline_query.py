@@ -171,9 +171,13 @@ def seg_helpers(S):
                 return (syn, x[0])
         return (None, None)
 
+    def acks(x, seq):
+        """Segment x acknowledges seq (32-bit sequence space)."""
+        return x[6] and ((x[6] - seq - 1) & 0xffffffff) < 0x80000000
+
     def acking(d, seq):
         for x in S:
-            if x[1] == d and ((x[6] - seq - 1) & 0xffffffff) < 0x80000000 and x[6]:
+            if x[1] == d and acks(x, seq):
                 return x[0]
         return None
 
@@ -195,8 +199,7 @@ def seg_helpers(S):
             other = "s2c" if d == "c2s" else "c2s"
             if "F" in x[2] and d not in fin:
                 fin[d] = x[4]
-            if other in fin and other not in acked and x[6] and \
-                    ((x[6] - fin[other] - 1) & 0xffffffff) < 0x80000000:
+            if other in fin and other not in acked and acks(x, fin[other]):
                 acked[other] = x[0]
         return max(acked.values()) if len(acked) == 2 else None
 
